@@ -1,0 +1,35 @@
+"""Ports: what a host plugs into staycore, as small ``typing.Protocol`` classes.
+
+A port names a capability the use cases need (storage, a clock, publishing events,
+sending messages, remembering idempotency keys) and nothing about how it is done.
+:mod:`staycore.adapters` ships reference implementations; a host writes its own and
+proves it with the contract suites in :mod:`staycore.testing.contracts`.
+
+Ports import nothing of staycore but the kernel.
+
+Example:
+    >>> from staycore.ports import Clock, UnitOfWork
+    >>> from staycore.adapters.memory import MemoryStore
+    >>> isinstance(MemoryStore().unit_of_work(), UnitOfWork)
+    True
+"""
+
+from staycore.ports.clock import Clock
+from staycore.ports.events import EventPublisher
+from staycore.ports.idempotency import IdempotencyRecord, IdempotencyStore
+from staycore.ports.notifier import Channel, Message, Notifier
+from staycore.ports.persistence import Aggregate, Repository, UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "Aggregate",
+    "Channel",
+    "Clock",
+    "EventPublisher",
+    "IdempotencyRecord",
+    "IdempotencyStore",
+    "Message",
+    "Notifier",
+    "Repository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]
