@@ -57,11 +57,13 @@ class InvalidEventError(KernelError):
 def _to_occurred_at(value: dt.datetime | str) -> pendulum.DateTime:
     if isinstance(value, str):
         try:
-            parsed = pendulum.parse(value)
+            # exact and tz=None: without them pendulum reads "2026-05-01T09:00" as UTC
+            # and "09:00" as today, from the system clock.
+            parsed = pendulum.parse(value, exact=True, tz=None)
         except ValueError as error:
             msg = f"occurred_at {value!r} is not an ISO 8601 instant: {error}"
             raise InvalidEventError(msg) from None
-        if not isinstance(parsed, pendulum.DateTime):
+        if not isinstance(parsed, pendulum.DateTime) or parsed.utcoffset() is None:
             msg = f"occurred_at {value!r} must be a date and time with an offset"
             raise InvalidEventError(msg)
         value = parsed

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import calendar
 import random
 import re
 import secrets
@@ -86,11 +87,11 @@ class Identifier(str):
         if not isinstance(value, str):
             msg = f"{cls.__name__} must be built from a string, got {value!r}"
             raise InvalidIdentifierError(msg)
-        head, _, body = value.rpartition("_")
+        head, separator, body = value.rpartition("_")
         if cls.prefix:
             valid = head == cls.prefix and _ULID.match(body)
         else:
-            valid = (not head or _PREFIX.match(head)) and _ULID.match(body)
+            valid = (not separator or _PREFIX.match(head)) and _ULID.match(body)
         if not valid:
             shape = f"'{cls.prefix}_' followed by " if cls.prefix else ""
             msg = f"{value!r} is not a {cls.__name__}: expected {shape}a 26-character ULID"
@@ -111,7 +112,10 @@ class Identifier(str):
         value = 0
         for char in self.rpartition("_")[2]:
             value = value * 32 + _DECODE[char]
-        return pendulum.from_timestamp((value >> _RANDOM_BITS) / 1000, tz="UTC")
+        # Whole seconds plus milliseconds, in integers: a float of milliseconds / 1000
+        # loses the millisecond after the year 2242.
+        seconds, millis = divmod(value >> _RANDOM_BITS, 1000)
+        return pendulum.from_timestamp(seconds, tz="UTC").add(microseconds=millis * 1000)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
@@ -150,7 +154,9 @@ class IdGenerator:
 
     def new(self, kind: type[I]) -> I:
         """Return a new identifier of ``kind``."""
-        millis = int(as_instant(self._clock.now(), what="clock time").timestamp() * 1000)
+        now = as_instant(self._clock.now(), what="clock time")
+        # Integer arithmetic: float seconds * 1000 can land a millisecond short.
+        millis = calendar.timegm(now.utctimetuple()) * 1000 + now.microsecond // 1000
         with self._lock:
             if millis <= self._last_ms:
                 millis, rand = self._last_ms, self._last_random + 1

@@ -298,10 +298,10 @@ class Money:
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(_CONTEXT.minus(self.amount), self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money(_CONTEXT.abs(self.amount), self.currency)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._same_currency(other, "compare").amount
@@ -396,7 +396,9 @@ class Money:
         """
         self._require_rounded("allocate")
         weights = _ratios(ratios)
-        total_weight = sum(weights, Decimal(0))
+        total_weight = Decimal(0)
+        for weight in weights:
+            total_weight = _CONTEXT.add(total_weight, weight)
         units = self.minor_units
         sign, remaining = (-1 if units < 0 else 1), abs(units)
         shares: list[int] = []
@@ -405,7 +407,7 @@ class Money:
             exact = _CONTEXT.divide(_CONTEXT.multiply(Decimal(remaining), weight), total_weight)
             whole = int(exact.to_integral_value(rounding=decimal.ROUND_FLOOR))
             shares.append(whole)
-            remainders.append(exact - whole)
+            remainders.append(_CONTEXT.subtract(exact, whole))
         leftover = remaining - sum(shares)
         by_remainder = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
         for index in by_remainder[:leftover]:

@@ -36,7 +36,8 @@ from typing import Final, Literal, Protocol, runtime_checkable
 
 import attrs
 import pendulum
-from pendulum.tz.exceptions import InvalidTimezone
+from pendulum.tz.exceptions import AmbiguousTime, InvalidTimezone, NonExistingTime
+from pendulum.tz.timezone import PendulumTimezone
 
 from staycore.kernel.errors import (
     InvalidSlotError,
@@ -120,9 +121,23 @@ def as_instant(value: dt.datetime, *, what: str = "instant") -> pendulum.DateTim
             "(e.g. pendulum.datetime(..., tz='UTC')) so it names one instant"
         )
         raise NaiveDatetimeError(msg)
-    if isinstance(value, pendulum.DateTime):
+    if isinstance(value, pendulum.DateTime) and isinstance(value.tzinfo, PendulumTimezone):
         return value
-    return pendulum.instance(value)
+    # pendulum.instance() passes a pendulum DateTime through as it is, and pendulum's own
+    # arithmetic drops a tzinfo that is not pendulum's (``dt.astimezone(timezone.utc)``),
+    # so rebuild such values from a plain datetime.
+    plain = dt.datetime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        tzinfo=value.tzinfo,
+        fold=value.fold,
+    )
+    return pendulum.instance(plain)
 
 
 def local_instant(
@@ -152,17 +167,17 @@ def local_instant(
         msg = f"local time {at} must be a wall-clock time without tzinfo; pass the timezone as tz"
         raise NaiveDatetimeError(msg)
     _require_date(day, "day")
-    return pendulum.datetime(
-        day.year,
-        day.month,
-        day.day,
-        at.hour,
-        at.minute,
-        at.second,
-        at.microsecond,
-        tz=timezone(tz),
-        fold=fold,
-    )
+    wall = (day.year, day.month, day.day, at.hour, at.minute, at.second, at.microsecond)
+    zone = timezone(tz)
+    try:
+        return pendulum.datetime(*wall, tz=zone, fold=fold, raise_on_unknown_times=True)
+    except AmbiguousTime:
+        return pendulum.datetime(*wall, tz=zone, fold=fold)
+    except NonExistingTime:
+        # With fold=1 pendulum reads a skipped wall time with the offset from after the
+        # change, which moves it forward by the gap (02:30 -> 03:30); fold=0 would move
+        # it backwards, onto the previous day when the gap is at midnight.
+        return pendulum.datetime(*wall, tz=zone, fold=1)
 
 
 def start_of_local_day(day: dt.date, tz: str | Timezone) -> pendulum.DateTime:
@@ -348,6 +363,15 @@ def _to_end(value: dt.datetime) -> pendulum.DateTime:
     return as_instant(value, what="slot end")
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    """The instant in UTC, for comparisons.
+
+    Python compares two datetimes that share a tzinfo by their wall clocks, ignoring
+    ``fold``, so 02:30 before and after clocks go back would compare equal.
+    """
+    return value.astimezone(dt.UTC)
+
+
 @attrs.frozen(order=True, repr=False)
 class Slot:
     """A span of time between two instants, for appointments: start included, end excluded.
@@ -368,11 +392,11 @@ class Slot:
         ('2026-05-01T15:30:00+08:00', 90)
     """
 
-    start: pendulum.DateTime = attrs.field(converter=_to_start)
-    end: pendulum.DateTime = attrs.field(converter=_to_end)
+    start: pendulum.DateTime = attrs.field(converter=_to_start, eq=_utc, order=_utc)
+    end: pendulum.DateTime = attrs.field(converter=_to_end, eq=_utc, order=_utc)
 
     def __attrs_post_init__(self) -> None:
-        if self.end <= self.start:
+        if _utc(self.end) <= _utc(self.start):
             msg = (
                 f"slot end {self.end.isoformat()} must be after its start {self.start.isoformat()}"
             )
@@ -414,12 +438,12 @@ class Slot:
             >>> first.overlaps(Slot.starting(nine.add(hours=1), minutes=30))
             False
         """
-        return self.start < other.end and other.start < self.end
+        return _utc(self.start) < _utc(other.end) and _utc(other.start) < _utc(self.end)
 
     def __contains__(self, instant: object) -> bool:
-        if not isinstance(instant, dt.datetime) or instant.tzinfo is None:
+        if not isinstance(instant, dt.datetime) or instant.utcoffset() is None:
             return False
-        return self.start <= instant < self.end
+        return _utc(self.start) <= _utc(instant) < _utc(self.end)
 
     def __repr__(self) -> str:
         return f"Slot('{self.start.isoformat()}', '{self.end.isoformat()}')"

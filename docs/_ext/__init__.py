@@ -1,0 +1,1 @@
+"""Local Sphinx extensions for the staycore documentation."""

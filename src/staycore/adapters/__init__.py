@@ -1,0 +1,15 @@
+"""Adapters: implementations of the ports in :mod:`staycore.ports`.
+
+Each subpackage plugs one kind of infrastructure in:
+
+* :mod:`staycore.adapters.memory`: everything in process memory. It is the reference
+  adapter: the contract suites in :mod:`staycore.testing.contracts` were written against
+  it, and it serves tests, demos and single-process tools.
+
+Adapters import ports and domain packages; nothing in the domain imports an adapter.
+
+Example:
+    >>> from staycore.adapters.memory import MemoryStore
+    >>> MemoryStore().outbox()
+    ()
+"""

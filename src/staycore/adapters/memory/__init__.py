@@ -1,0 +1,39 @@
+"""The memory adapter: every port of :mod:`staycore.ports`, in process memory.
+
+It is the reference adapter: it keeps each port's rules exactly (the contract suites in
+:mod:`staycore.testing.contracts` pass against it) and is safe to share between the
+threads of one process. Nothing survives the process, and nothing is shared with another
+one, so it serves tests, demos and single-process tools, not a deployment.
+
+* :class:`MemoryStore`, :class:`MemoryUnitOfWork`, :class:`MemoryRepository`: aggregates
+  and the outbox of committed events.
+* :class:`MemoryIdempotencyStore`: idempotency keys, expiring by a clock.
+* :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
+  fail on request.
+
+Example:
+    >>> from staycore.adapters.memory import MemoryStore
+    >>> from staycore.testing.contracts import GuestNote, GuestNoteWritten
+    >>> store = MemoryStore()
+    >>> note = GuestNote.write("arrives by train at 22:40")
+    >>> with store.unit_of_work() as uow:
+    ...     uow.repository(GuestNote).add(note)
+    ...     uow.collect(GuestNoteWritten.of(note, "2026-05-01T09:00:00Z"))
+    ...     uow.commit()
+    >>> [event.event_type for event in store.outbox()]
+    ['GuestNoteWritten']
+"""
+
+from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
+from staycore.adapters.memory.messaging import RecordingNotifier, RecordingPublisher
+from staycore.adapters.memory.store import MemoryStore
+from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOfWork
+
+__all__ = [
+    "MemoryIdempotencyStore",
+    "MemoryRepository",
+    "MemoryStore",
+    "MemoryUnitOfWork",
+    "RecordingNotifier",
+    "RecordingPublisher",
+]

@@ -1,0 +1,184 @@
+"""The story ``staycore demo`` tells: what the library gets right, shown on real values.
+
+For now it covers the kernel: splitting money without losing a cent, a stay across a
+daylight-saving change, and a lifecycle declared as a table with its diagram. Each
+later context adds its chapter.
+
+Example:
+    >>> import io
+    >>> from staycore.demo import run_demo
+    >>> out = io.StringIO()
+    >>> run_demo(out)
+    >>> "deposit + balance = TWD 10001.00" in out.getvalue()
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Final, TextIO
+
+from staycore import __version__
+from staycore.kernel.errors import StaycoreError
+from staycore.kernel.money import Money
+from staycore.kernel.state_machine import Transition, TransitionTable
+from staycore.kernel.time import Slot, Stay, local_instant
+
+__all__ = ["BOOKING_LIFECYCLE", "BookingState", "nothing_due", "run_demo"]
+
+_PROPERTY_TZ: Final = "Europe/Paris"
+
+
+class BookingState(enum.Enum):
+    """States of the demo's simplified booking (the real order lifecycle is richer)."""
+
+    DRAFT = "draft"
+    HELD = "held"
+    CONFIRMED = "confirmed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+def nothing_due(remaining: Money) -> bool:
+    """Guard: a booking may be confirmed once nothing remains to be paid.
+
+    Example:
+        >>> from staycore.kernel.money import Money
+        >>> from staycore.demo import nothing_due
+        >>> nothing_due(Money.of("0.00", "EUR")), nothing_due(Money.of("63.00", "EUR"))
+        (True, False)
+    """
+    return not remaining.is_positive
+
+
+_S = BookingState
+BOOKING_LIFECYCLE: Final[TransitionTable[BookingState, str, Money]] = TransitionTable(
+    "booking",
+    states=BookingState,
+    initial=_S.DRAFT,
+    final={_S.COMPLETED, _S.CANCELLED, _S.EXPIRED},
+    transitions=[
+        Transition(_S.DRAFT, "hold", _S.HELD),
+        Transition(_S.HELD, "confirm", _S.CONFIRMED, guard=nothing_due),
+        Transition(_S.HELD, "expire", _S.EXPIRED),
+        Transition(_S.HELD, "cancel", _S.CANCELLED),
+        Transition(_S.CONFIRMED, "cancel", _S.CANCELLED),
+        Transition(_S.CONFIRMED, "complete", _S.COMPLETED),
+    ],
+)
+"""A small sample lifecycle: enough to show the engine, its checks and its diagrams."""
+
+
+def run_demo(out: TextIO) -> None:
+    """Write the demo to ``out``.
+
+    Example:
+        >>> import io
+        >>> from staycore.demo import run_demo
+        >>> out = io.StringIO()
+        >>> run_demo(out)
+        >>> out.getvalue().splitlines()[0].startswith("staycore")
+        True
+    """
+    write = _Writer(out)
+    write.title(f"staycore {__version__}: the kernel")
+    _money_chapter(write)
+    _stay_chapter(write)
+    _lifecycle_chapter(write)
+
+
+def _money_chapter(write: _Writer) -> None:
+    write.heading("1. Money is split without losing a cent")
+    total = Money.of("10001.00", "TWD")
+    deposit, balance = total.allocate([30, 70])
+    write.row("booking total", total)
+    write.row("deposit (30 %)", deposit)
+    write.row("balance (70 %)", balance)
+    write.line(f"deposit + balance = {deposit + balance}  (exactly the total)")
+    write.blank()
+    refund = Money.of("100", "USD")
+    parts = refund.allocate([1, 1, 1])
+    write.line(f"a {refund} refund over three card payments: " + ", ".join(map(str, parts)))
+    write.line(
+        f"half-even rounding: {Money.of('2.345', 'EUR')} -> {Money.of('2.345', 'EUR').rounded()}"
+    )
+    try:
+        Money.of("10", "EUR") + Money.of("10", "USD")
+    except StaycoreError as error:
+        write.line(f"mixing currencies is refused: {error}")
+
+
+def _stay_chapter(write: _Writer) -> None:
+    write.heading(f"2. A stay across a daylight-saving change ({_PROPERTY_TZ})")
+    stay = Stay(dt.date(2026, 3, 28), dt.date(2026, 3, 30))
+    write.row("stay", f"{stay} ({stay.nights} nights: {', '.join(map(str, stay))})")
+    check_in, check_out = stay.check_in_at(_PROPERTY_TZ), stay.check_out_at(_PROPERTY_TZ)
+    write.row("check-in 15:00", f"{check_in.isoformat()} = {check_in.in_tz('UTC').isoformat()}")
+    write.row("check-out 11:00", f"{check_out.isoformat()} = {check_out.in_tz('UTC').isoformat()}")
+    hours = (check_out - check_in).total_seconds() / 3600
+    write.line(f"elapsed between them: {hours:g} hours, not 44: clocks went forward on 29 March")
+    skipped = local_instant(dt.date(2026, 3, 29), dt.time(2, 30), _PROPERTY_TZ)
+    write.line(f"02:30 on 29 March does not exist there; it is read as {skipped.isoformat()}")
+    first = local_instant(dt.date(2026, 10, 25), dt.time(2, 30), _PROPERTY_TZ)
+    second = local_instant(dt.date(2026, 10, 25), dt.time(2, 30), _PROPERTY_TZ, fold=1)
+    write.line(
+        "02:30 on 25 October happens twice: "
+        f"{first.in_tz('UTC').format('HH:mm')} UTC, then {second.in_tz('UTC').format('HH:mm')} UTC"
+    )
+    massage = Slot.starting(
+        local_instant(dt.date(2026, 10, 25), dt.time(2), _PROPERTY_TZ), minutes=90
+    )
+    write.line(
+        f"a 90-minute slot from 02:00 that night: {massage.start.format('HH:mm Z')} -> "
+        f"{massage.end.format('HH:mm Z')} ({massage.minutes} minutes)"
+    )
+
+
+def _lifecycle_chapter(write: _Writer) -> None:
+    write.heading("3. A lifecycle is a table, checked when it is declared")
+    table = BOOKING_LIFECYCLE
+    due = Money.of("90.00", "EUR")
+    state = table.next_state(BookingState.DRAFT, "hold", due)
+    write.line(f"draft --hold--> {state.value}")
+    deposit = due.allocate([30, 70])[0]
+    unpaid = due - deposit
+    try:
+        table.next_state(state, "confirm", unpaid)
+    except StaycoreError as error:
+        write.line(f"confirm after a {deposit} deposit, {unpaid} still due: {error}")
+    try:
+        table.next_state(state, "complete", unpaid)
+    except StaycoreError as error:
+        write.line(f"complete a held booking: {error}")
+    write.blank()
+    write.line("Mermaid (paste into any Markdown that renders mermaid):")
+    write.block(table.to_mermaid())
+    write.line("Graphviz (pipe into `dot -Tsvg`):")
+    write.block(table.to_graphviz())
+
+
+class _Writer:
+    """Formats the demo's text: titles, headings, aligned rows and indented blocks."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def title(self, text: str) -> None:
+        self._out.write(f"{text}\n{'=' * len(text)}\n")
+
+    def heading(self, text: str) -> None:
+        self._out.write(f"\n{text}\n{'-' * len(text)}\n")
+
+    def row(self, label: str, value: object) -> None:
+        self._out.write(f"  {label:<18} {value}\n")
+
+    def line(self, text: str) -> None:
+        self._out.write(f"  {text}\n")
+
+    def block(self, text: str) -> None:
+        self._out.write("".join(f"      {line}\n" for line in text.splitlines()))
+
+    def blank(self) -> None:
+        self._out.write("\n")
