@@ -19,11 +19,24 @@ that nothing is collected twice.
 
 from __future__ import annotations
 
+import os
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 
-from sybil import Sybil
-from sybil.parsers import markdown, rest
-from sybil.sybil import SybilCollection
+import pytest
+
+# Before anything imports the suites, so that their failures show pytest's detail.
+pytest.register_assert_rewrite("staycore.testing.contracts")
+
+from hypothesis import settings  # noqa: E402
+from sybil import Sybil  # noqa: E402
+from sybil.parsers import markdown, rest  # noqa: E402
+from sybil.sybil import SybilCollection  # noqa: E402
+
+# Hypothesis profiles, for the tests and the documentation examples alike: `ci` is
+# derandomized so that a CI run is reproducible, and prints the blob to replay a failure.
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 DOCTEST_FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
 

@@ -12,9 +12,9 @@ from staycore.kernel.errors import (
     ConcurrencyError,
     DuplicateAggregateError,
     IdempotencyConflictError,
-    PersistenceError,
-    TimeError,
+    InvalidDurationError,
     UnitOfWorkStateError,
+    VersionNotAdvancedError,
 )
 from staycore.ports.idempotency import IdempotencyStore
 from staycore.ports.persistence import UnitOfWorkFactory
@@ -114,9 +114,9 @@ def test_saving_without_a_higher_version_is_a_programming_error(version: int) ->
     store = MemoryStore()
     note = GuestNote.write("unchanged")
     committed(store, note)
-    with store.unit_of_work() as uow, pytest.raises(PersistenceError) as raised:
+    with store.unit_of_work() as uow, pytest.raises(VersionNotAdvancedError) as raised:
         uow.repository(GuestNote).save(attrs.evolve(note, version=version), expected_version=1)
-    assert raised.type is PersistenceError
+    assert raised.value.code == "persistence.version_not_advanced"
     assert "higher version" in raised.value.message
 
 
@@ -192,6 +192,6 @@ def test_completing_an_expired_claim_is_refused() -> None:
 @pytest.mark.parametrize("ttl", [dt.timedelta(0), dt.timedelta(seconds=-1)])
 def test_an_idempotency_ttl_must_be_positive(ttl: dt.timedelta) -> None:
     store = MemoryIdempotencyStore(FrozenClock(AT))
-    with pytest.raises(TimeError, match="positive"):
+    with pytest.raises(InvalidDurationError, match="positive"):
         store.claim("k", "f", ttl=ttl)
     assert store.claim("k", "f", ttl=TTL) is None

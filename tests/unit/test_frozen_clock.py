@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pendulum
 import pytest
 
-from staycore.kernel.errors import NaiveDatetimeError
+from staycore.kernel.errors import InvalidInstantError, NaiveDatetimeError
 from staycore.kernel.time import Clock
 from staycore.testing import FrozenClock
 
@@ -56,7 +56,7 @@ def test_a_zone_given_by_name_is_kept() -> None:
     ],
 )
 def test_a_value_that_names_no_instant_is_refused(start: object, says: str) -> None:
-    with pytest.raises(NaiveDatetimeError, match=says):
+    with pytest.raises(InvalidInstantError, match=says):
         FrozenClock(start)  # type: ignore[arg-type]
 
 

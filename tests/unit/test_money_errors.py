@@ -322,3 +322,43 @@ def test_negation_ignores_the_host_decimal_context() -> None:
         host.prec = 6
         assert -amount == Money.of("-1234567.89", "EUR")
         assert abs(-amount) == amount
+
+
+# -- exactness -------------------------------------------------------------------------
+
+
+def test_arithmetic_that_cannot_stay_exact_is_refused_not_rounded() -> None:
+    huge = Money.of("1" + "0" * 40, "EUR")
+    _raises(
+        InvalidAmountError,
+        "money.invalid_amount",
+        "more than 34 significant digits",
+        lambda: huge + Money.of("1", "EUR"),
+    )
+    _raises(
+        InvalidAmountError,
+        "money.invalid_amount",
+        "more than 34 significant digits",
+        lambda: Money.of("1234567890.123456789", "EUR") * Decimal("1234567890.123456789"),
+    )
+    # Within 34 digits the same operations are exact.
+    assert (Money.of("1" + "0" * 30, "EUR") + Money.of("1", "EUR")).amount == 10**30 + 1
+
+
+@pytest.mark.parametrize("increment", ["0.001", "0.015", "7.005"])
+def test_a_rounding_increment_must_be_a_multiple_of_the_minor_unit(increment: str) -> None:
+    policy = RoundingPolicy(decimal.ROUND_UP, increment=increment)
+    _raises(
+        InvalidAmountError,
+        "money.invalid_amount",
+        "use a multiple of it",
+        lambda: Money.of("1.0001", "EUR").rounded(policy),
+    )
+
+
+def test_allocation_is_exact_for_ratios_with_more_digits_than_any_context() -> None:
+    third = "0." + "3" * 60
+    parts = Money.of("1000", "JPY").allocate([third, third, third])
+    assert parts == (Money.of(334, "JPY"), Money.of(333, "JPY"), Money.of(333, "JPY"))
+    tiny, rest = Money.of("100.00", "USD").allocate(["1e-50", 1])
+    assert (tiny, rest) == (Money.of("0.00", "USD"), Money.of("100.00", "USD"))

@@ -167,3 +167,29 @@ def test_graphviz_output_quotes_names() -> None:
         "}"
     )
     assert repr(table) == "TransitionTable('say \"hi\"', 2 states, 1 transitions)"
+
+
+def test_diagrams_render_state_and_event_names_that_are_not_plain_words() -> None:
+    table: TransitionTable[str, str, None] = TransitionTable(
+        'guest "stay"',
+        states=["new booking", "state0", "done: paid"],
+        initial="new booking",
+        final=["done: paid"],
+        transitions=[
+            Transition("new booking", "pay\nnow", "state0"),
+            Transition("state0", "settle: all", "done: paid"),
+        ],
+    )
+    assert table.to_mermaid().splitlines() == [
+        "stateDiagram-v2",
+        '    state "new booking" as state0',
+        '    state "state0" as state1',
+        '    state "done: paid" as state2',
+        "    [*] --> state0",
+        "    state0 --> state1: pay now",
+        "    state1 --> state2: settle all",
+        "    state2 --> [*]",
+    ]
+    graph = table.to_graphviz()
+    assert graph.startswith('digraph "guest \\"stay\\"" {')
+    assert '"new booking" -> "state0" [label="pay now"];' in graph

@@ -10,6 +10,7 @@ import pendulum
 import pytest
 
 from staycore.kernel.errors import (
+    InvalidInstantError,
     InvalidSlotError,
     InvalidStayError,
     NaiveDatetimeError,
@@ -77,14 +78,14 @@ def test_naive_datetimes_are_refused_with_how_to_attach_a_zone() -> None:
 
 def test_something_other_than_a_datetime_is_not_an_instant() -> None:
     _raises(
-        NaiveDatetimeError,
-        "time.naive_datetime",
+        InvalidInstantError,
+        "time.invalid_instant",
         "must be a timezone-aware datetime",
         lambda: as_instant(_bad("2026-05-01T09:00Z")),
     )
     _raises(
-        NaiveDatetimeError,
-        "time.naive_datetime",
+        InvalidInstantError,
+        "time.invalid_instant",
         "must be a timezone-aware datetime",
         lambda: as_instant(_bad(dt.date(2026, 5, 1))),
     )

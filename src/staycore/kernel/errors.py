@@ -33,7 +33,9 @@ __all__ = [
     "IdempotencyInProgressError",
     "IllegalTransitionError",
     "InvalidAmountError",
+    "InvalidDurationError",
     "InvalidIdentifierError",
+    "InvalidInstantError",
     "InvalidSlotError",
     "InvalidStayError",
     "KernelError",
@@ -48,6 +50,7 @@ __all__ = [
     "UnitOfWorkStateError",
     "UnknownCurrencyError",
     "UnknownTimezoneError",
+    "VersionNotAdvancedError",
     "error_codes",
 ]
 
@@ -163,10 +166,22 @@ class TimeError(KernelError):
     code = "time.error"
 
 
-class NaiveDatetimeError(TimeError):
+class InvalidInstantError(TimeError):
+    """A value that should name an instant is not a datetime or unreadable text."""
+
+    code = "time.invalid_instant"
+
+
+class NaiveDatetimeError(InvalidInstantError):
     """A datetime without a timezone was given where an instant is required."""
 
     code = "time.naive_datetime"
+
+
+class InvalidDurationError(TimeError):
+    """A duration (a time to live, a slot length) is not positive or not a timedelta."""
+
+    code = "time.invalid_duration"
 
 
 class UnknownTimezoneError(TimeError):
@@ -285,6 +300,12 @@ class ConcurrencyError(PersistenceError):
     """The aggregate changed since it was read: reload it and retry the command."""
 
     code = "persistence.stale_version"
+
+
+class VersionNotAdvancedError(PersistenceError):
+    """A changed aggregate was saved with a version not above the one it came from."""
+
+    code = "persistence.version_not_advanced"
 
 
 class UnitOfWorkStateError(PersistenceError):

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import decimal
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Final
 
 import attrs
@@ -47,15 +48,18 @@ __all__ = ["BANKERS", "Money", "RoundingPolicy"]
 AmountLike = Decimal | int | str
 """What an amount may be built from: never a float."""
 
-# A private context so that a host's global decimal settings cannot change our results.
+# Private contexts so that a host's global decimal settings cannot change our results.
+# Arithmetic on amounts must be exact: a result that needs more than 34 significant
+# digits (decimal128's precision) is an error, never a silently rounded amount.
+_PRECISION: Final = 34
+_EXACT: Final = decimal.Context(
+    prec=_PRECISION,
+    traps=[decimal.Inexact, decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
 _CONTEXT: Final = decimal.Context(
-    prec=34,
+    prec=_PRECISION,
     rounding=decimal.ROUND_HALF_EVEN,
-    traps=[
-        decimal.InvalidOperation,
-        decimal.DivisionByZero,
-        decimal.Overflow,
-    ],
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 _TEXT: Final = re.compile(
     r"^\s*(?:(?P<pre>[A-Za-z]{3})\s+)?"
@@ -282,26 +286,34 @@ class Money:
             raise CurrencyMismatchError(msg)
         return other
 
+    def _exactly(self, operation: Callable[..., Decimal], *operands: Decimal) -> Money:
+        try:
+            return Money(operation(*operands), self.currency)
+        except decimal.Inexact:
+            msg = (
+                f"the result would need more than {_PRECISION} significant digits and "
+                "cannot be held exactly; split the amount or drop digits below the minor unit"
+            )
+            raise InvalidAmountError(msg) from None
+
     def __add__(self, other: Money) -> Money:
         other = self._same_currency(other, "add")
-        return Money(_CONTEXT.add(self.amount, other.amount), self.currency)
+        return self._exactly(_EXACT.add, self.amount, other.amount)
 
     def __sub__(self, other: Money) -> Money:
         other = self._same_currency(other, "subtract")
-        return Money(_CONTEXT.subtract(self.amount, other.amount), self.currency)
+        return self._exactly(_EXACT.subtract, self.amount, other.amount)
 
     def __mul__(self, factor: Decimal | int) -> Money:
-        return Money(
-            _CONTEXT.multiply(self.amount, to_decimal(factor, what="factor")), self.currency
-        )
+        return self._exactly(_EXACT.multiply, self.amount, to_decimal(factor, what="factor"))
 
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(_CONTEXT.minus(self.amount), self.currency)
+        return self._exactly(_EXACT.minus, self.amount)
 
     def __abs__(self) -> Money:
-        return Money(_CONTEXT.abs(self.amount), self.currency)
+        return self._exactly(_EXACT.abs, self.amount)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < self._same_currency(other, "compare").amount
@@ -332,6 +344,12 @@ class Money:
         if policy.increment is None:
             amount = self.amount.quantize(quantum, rounding=policy.mode, context=_CONTEXT)
         else:
+            if _CONTEXT.remainder(policy.increment, quantum):
+                msg = (
+                    f"rounding increment {policy.increment} is not a whole number of "
+                    f"{self.currency}'s minor unit {quantum}; use a multiple of it"
+                )
+                raise InvalidAmountError(msg)
             steps = _CONTEXT.divide(self.amount, policy.increment).quantize(
                 Decimal(1), rounding=policy.mode, context=_CONTEXT
             )
@@ -395,19 +413,18 @@ class Money:
             (Money('-3', 'JPY'), Money('-7', 'JPY'))
         """
         self._require_rounded("allocate")
-        weights = _ratios(ratios)
-        total_weight = Decimal(0)
-        for weight in weights:
-            total_weight = _CONTEXT.add(total_weight, weight)
+        # Fractions keep every share exact whatever the digits of the ratios.
+        weights = [Fraction(weight) for weight in _ratios(ratios)]
+        total_weight = sum(weights, Fraction(0))
         units = self.minor_units
         sign, remaining = (-1 if units < 0 else 1), abs(units)
         shares: list[int] = []
-        remainders: list[Decimal] = []
+        remainders: list[Fraction] = []
         for weight in weights:
-            exact = _CONTEXT.divide(_CONTEXT.multiply(Decimal(remaining), weight), total_weight)
-            whole = int(exact.to_integral_value(rounding=decimal.ROUND_FLOOR))
+            exact = remaining * weight / total_weight
+            whole = exact.numerator // exact.denominator
             shares.append(whole)
-            remainders.append(_CONTEXT.subtract(exact, whole))
+            remainders.append(exact - whole)
         leftover = remaining - sum(shares)
         by_remainder = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
         for index in by_remainder[:leftover]:

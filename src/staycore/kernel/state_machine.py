@@ -40,6 +40,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Generic, TypeVar
@@ -49,6 +50,9 @@ import attrs
 from staycore.kernel.errors import GuardRejectedError, IllegalTransitionError, TransitionTableError
 
 __all__ = ["Guard", "Transition", "TransitionTable"]
+
+_MERMAID_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_GENERATED_ID = re.compile(r"^state\d+$")
 
 S = TypeVar("S", bound=Hashable)
 E = TypeVar("E", bound=Hashable)
@@ -266,12 +270,24 @@ class TransitionTable(Generic[S, E, C]):
                 CLOSED --> GONE: remove
                 GONE --> [*]
         """
-        lines = ["stateDiagram-v2", f"    [*] --> {_label(self.initial)}"]
+        # Mermaid ids must be plain words: a state named otherwise gets a generated id
+        # (`state<n>`, a shape no plain name may take) and its name as the label.
+        ids = {
+            state: label
+            if _MERMAID_ID.match(label) and not _GENERATED_ID.match(label)
+            else f"state{index}"
+            for index, state in enumerate(self.states)
+            for label in (_label(state),)
+        }
+        lines = ["stateDiagram-v2"]
         lines += [
-            f"    {_label(e.source)} --> {_label(e.target)}: {_arrow_text(e)}"
-            for e in self.transitions
+            f"    state {_quote(_label(s))} as {ids[s]}" for s in self.states if ids[s] != _label(s)
         ]
-        lines += [f"    {_label(s)} --> [*]" for s in self.states if s in self.final]
+        lines.append(f"    [*] --> {ids[self.initial]}")
+        lines += [
+            f"    {ids[e.source]} --> {ids[e.target]}: {_mermaid_text(e)}" for e in self.transitions
+        ]
+        lines += [f"    {ids[s]} --> [*]" for s in self.states if s in self.final]
         return "\n".join(lines)
 
     def to_graphviz(self) -> str:
@@ -334,5 +350,14 @@ def _arrow_text(edge: Transition[S, E, C]) -> str:
     return f"{_label(edge.event)} [{guard}]" if guard else _label(edge.event)
 
 
+def _mermaid_text(edge: Transition[S, E, C]) -> str:
+    # A colon would end the transition's label early.
+    return _one_line(_arrow_text(edge).replace(":", " "))
+
+
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _one_line(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -40,6 +40,7 @@ from pendulum.tz.exceptions import AmbiguousTime, InvalidTimezone, NonExistingTi
 from pendulum.tz.timezone import PendulumTimezone
 
 from staycore.kernel.errors import (
+    InvalidInstantError,
     InvalidSlotError,
     InvalidStayError,
     NaiveDatetimeError,
@@ -104,7 +105,8 @@ def as_instant(value: dt.datetime, *, what: str = "instant") -> pendulum.DateTim
         what: How to name the value in the error message.
 
     Raises:
-        NaiveDatetimeError: ``value`` has no timezone, or is not a datetime.
+        NaiveDatetimeError: ``value`` has no timezone.
+        InvalidInstantError: ``value`` is not a datetime.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -114,7 +116,7 @@ def as_instant(value: dt.datetime, *, what: str = "instant") -> pendulum.DateTim
     """
     if not isinstance(value, dt.datetime):
         msg = f"{what} must be a timezone-aware datetime, got {value!r}"
-        raise NaiveDatetimeError(msg)
+        raise InvalidInstantError(msg)
     if value.tzinfo is None or value.utcoffset() is None:
         msg = (
             f"{what} {value.isoformat()} has no timezone; attach one "

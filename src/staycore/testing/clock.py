@@ -18,7 +18,7 @@ import threading
 
 import pendulum
 
-from staycore.kernel.errors import NaiveDatetimeError
+from staycore.kernel.errors import InvalidInstantError, NaiveDatetimeError
 from staycore.kernel.time import as_instant
 
 __all__ = ["FrozenClock"]
@@ -35,7 +35,7 @@ def _to_instant(value: dt.datetime | str) -> pendulum.DateTime:
             f"cannot read an instant from {value!r}; write ISO 8601 with an offset, "
             "e.g. '2026-05-01T09:00:00Z' or '2026-05-01T17:00:00+08:00'"
         )
-        raise NaiveDatetimeError(msg) from None
+        raise InvalidInstantError(msg) from None
     if parsed.tzinfo is None:
         msg = (
             f"{value!r} has no offset, so it names no single instant; "
@@ -56,7 +56,8 @@ class FrozenClock:
             such as ``"2026-05-01T09:00:00Z"``.
 
     Raises:
-        NaiveDatetimeError: ``start`` has no timezone or is not readable as an instant.
+        InvalidInstantError: ``start`` is not readable as an instant
+            (:class:`~staycore.kernel.errors.NaiveDatetimeError` when it has no timezone).
 
     Example:
         >>> from staycore.testing.clock import FrozenClock
@@ -92,7 +93,7 @@ class FrozenClock:
             instant: An aware datetime, or ISO 8601 text with an offset.
 
         Raises:
-            NaiveDatetimeError: ``instant`` has no timezone or is not readable.
+            InvalidInstantError: ``instant`` has no timezone or is not readable.
 
         Example:
             >>> from staycore.testing.clock import FrozenClock

@@ -36,9 +36,6 @@ Example:
     True
 """
 
-# A contract suite is pytest tests: `assert` is how they check.
-# ruff: noqa: S101
-
 from __future__ import annotations
 
 import contextlib

@@ -27,7 +27,7 @@ import pendulum
 from staycore.kernel.errors import (
     IdempotencyConflictError,
     IdempotencyInProgressError,
-    TimeError,
+    InvalidDurationError,
 )
 from staycore.kernel.time import Clock, as_instant
 from staycore.ports.idempotency import IdempotencyRecord
@@ -95,7 +95,7 @@ class MemoryIdempotencyStore:
         """
         if not isinstance(ttl, dt.timedelta) or ttl <= dt.timedelta(0):
             msg = f"ttl must be a positive duration such as timedelta(hours=24), got {ttl!r}"
-            raise TimeError(msg)
+            raise InvalidDurationError(msg)
         with self._lock:
             now = self._now()
             record = self._live(key, now)

@@ -34,8 +34,8 @@ from staycore.kernel.errors import (
     AggregateNotFoundError,
     ConcurrencyError,
     DuplicateAggregateError,
-    PersistenceError,
     UnitOfWorkStateError,
+    VersionNotAdvancedError,
 )
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.ids import Identifier
@@ -247,7 +247,7 @@ class MemoryUnitOfWork:
                 f"over expected_version {expected_version}: a change must produce a value "
                 "with a higher version than the one it was computed from"
             )
-            raise PersistenceError(msg)
+            raise VersionNotAdvancedError(msg)
         key = (kind, aggregate.id)
         pending = self._writes.get(key)
         current = pending.aggregate if pending is not None else self._store._read(key)
@@ -334,7 +334,7 @@ class MemoryRepository(Generic[A]):
             ConcurrencyError: The aggregate is no longer at ``expected_version``, here or
                 (at commit) because another unit of work committed a change first.
             AggregateNotFoundError: The aggregate was never added.
-            PersistenceError: ``aggregate.version`` is not above ``expected_version``.
+            VersionNotAdvancedError: ``aggregate.version`` is not above ``expected_version``.
 
         Example:
             >>> from staycore.adapters.memory import MemoryStore
