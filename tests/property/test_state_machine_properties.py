@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import re
 from collections.abc import Hashable
 
 import pytest
@@ -13,6 +15,7 @@ from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.testing.strategies import event_sequences, transition_tables
 
 Table = TransitionTable[Hashable, str, None]
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _FOREIGN_EVENT = "EVENT-NOBODY-DECLARED"
 
 
@@ -55,7 +58,14 @@ def test_generated_tables_are_valid(table: Table) -> None:
         assert table.allowed_events(state) == tuple(exits)
         assert table.is_final(state) == (not exits)
     lines = table.to_mermaid().split("\n")
-    assert len(lines) == 2 + len(table.transitions) + len(table.final)
+    declarations = [line for line in lines if line.startswith("    state ")]
+    names = [s.name if isinstance(s, enum.Enum) else str(s) for s in table.states]
+    named = [n for n in names if not _PLAIN.fullmatch(n) or re.fullmatch(r"state\d+", n)]
+    # Every state whose name is not a plain word is declared once with its name as label.
+    assert len(declarations) == len(named)
+    assert all(any(f'"{n}"' in line for line in declarations) for n in named)
+    edges = len(lines) - len(declarations)
+    assert edges == 2 + len(table.transitions) + len(table.final)
 
 
 @given(data=st.data())
