@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -43,7 +44,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"staycore {__version__}")
         return 0
     if args.command == "demo":
-        run_demo(sys.stdout)
+        try:
+            run_demo(sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (`staycore demo | head`): stop quietly, as Unix tools do,
+            # and keep Python from complaining again when it flushes at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
         return 0
     parser.print_help(sys.stderr)
     return 2

@@ -66,3 +66,17 @@ def test_sample_lifecycle_confirms_only_when_nothing_is_due() -> None:
     assert (
         BOOKING_LIFECYCLE.next_state(held, "confirm", Money.zero("EUR")) is BookingState.CONFIRMED
     )
+
+
+def test_demo_stops_quietly_when_its_reader_goes_away() -> None:
+    script = shutil.which("staycore") or f"{sys.prefix}/bin/staycore"
+    demo = subprocess.Popen(  # noqa: S603 - our own installed console script
+        [script, "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert demo.stdout is not None
+    assert demo.stderr is not None
+    demo.stdout.close()  # before the demo has written anything: like `| head -0`
+    with demo.stderr:
+        errors = demo.stderr.read().decode()
+    assert demo.wait(timeout=60) == 1
+    assert "Traceback" not in errors
