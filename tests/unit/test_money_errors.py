@@ -14,10 +14,10 @@ from staycore.kernel.errors import (
     CurrencyMismatchError,
     InvalidAmountError,
     NotRoundedError,
-    StaycoreError,
     UnknownCurrencyError,
 )
 from staycore.kernel.money import Money, RoundingPolicy
+from staycore.testing.errors import assert_refused
 
 
 def _bad(value: object) -> Any:
@@ -25,30 +25,24 @@ def _bad(value: object) -> Any:
     return value
 
 
-def _raises(error: type[StaycoreError], code: str, phrase: str, call: Any) -> None:
-    with pytest.raises(error) as caught:
-        call()
-    assert caught.value.code == code
-    assert phrase in caught.value.message
-    assert str(caught.value) == f"[{code}] {caught.value.message}"
-
-
 # -- currencies ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("code", ["XXY", "EURO", "", "€", "XAU"])
 def test_an_unknown_code_names_valid_examples(code: str) -> None:
-    _raises(
+    assert_refused(
         UnknownCurrencyError,
         "money.unknown_currency",
         "use an active ISO 4217 code such as 'EUR'",
         lambda: Currency.of(code),
     )
-    _raises(UnknownCurrencyError, "money.unknown_currency", "ISO 4217", lambda: Money.of(1, code))
+    assert_refused(
+        UnknownCurrencyError, "money.unknown_currency", "ISO 4217", lambda: Money.of(1, code)
+    )
 
 
 def test_a_currency_code_must_be_text() -> None:
-    _raises(
+    assert_refused(
         UnknownCurrencyError,
         "money.unknown_currency",
         "as an ISO 4217 code string",
@@ -58,7 +52,7 @@ def test_a_currency_code_must_be_text() -> None:
 
 @pytest.mark.parametrize("code", ["eur", "EU", "E1R", None])
 def test_a_custom_currency_code_is_three_upper_case_letters(code: Any) -> None:
-    _raises(
+    assert_refused(
         UnknownCurrencyError,
         "money.unknown_currency",
         "three upper-case letters",
@@ -68,7 +62,7 @@ def test_a_custom_currency_code_is_three_upper_case_letters(code: Any) -> None:
 
 @pytest.mark.parametrize("units", [-1, 9, True, 2.0, "2"])
 def test_minor_units_are_a_whole_number_from_zero_to_eight(units: Any) -> None:
-    _raises(
+    assert_refused(
         UnknownCurrencyError,
         "money.unknown_currency",
         "whole number from 0 to 8",
@@ -77,7 +71,7 @@ def test_minor_units_are_a_whole_number_from_zero_to_eight(units: Any) -> None:
 
 
 def test_an_iso_code_keeps_its_iso_minor_units() -> None:
-    _raises(
+    assert_refused(
         UnknownCurrencyError,
         "money.unknown_currency",
         "JPY has 0 minor units under ISO 4217, not 2",
@@ -90,7 +84,7 @@ def test_an_iso_code_keeps_its_iso_minor_units() -> None:
 
 
 def test_a_float_amount_is_refused_with_the_string_to_use_instead() -> None:
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "pass a string such as '0.1'",
@@ -102,12 +96,14 @@ def test_a_float_amount_is_refused_with_the_string_to_use_instead() -> None:
     "amount", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), "-Infinity", "nan"]
 )
 def test_nan_and_infinity_are_refused(amount: Decimal | str) -> None:
-    _raises(InvalidAmountError, "money.invalid_amount", "finite", lambda: Money.of(amount, "EUR"))
+    assert_refused(
+        InvalidAmountError, "money.invalid_amount", "finite", lambda: Money.of(amount, "EUR")
+    )
 
 
 @pytest.mark.parametrize("amount", [True, False, None, [1], b"1"])
 def test_bools_and_other_types_are_refused(amount: Any) -> None:
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "must be a Decimal, an int or a decimal string",
@@ -117,7 +113,7 @@ def test_bools_and_other_types_are_refused(amount: Any) -> None:
 
 @pytest.mark.parametrize("amount", ["12,30", "twelve", "", "1.2.3"])
 def test_unreadable_text_shows_the_expected_shape(amount: str) -> None:
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "write it like '1234.50'",
@@ -127,7 +123,7 @@ def test_unreadable_text_shows_the_expected_shape(amount: str) -> None:
 
 @pytest.mark.parametrize("text", ["12.30", "EUR 12.30 USD", "", "EUR", "12.30EUR", "EUR 1e5"])
 def test_parse_refuses_text_without_exactly_one_currency(text: str) -> None:
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "write it like 'EUR 12.30'",
@@ -136,14 +132,14 @@ def test_parse_refuses_text_without_exactly_one_currency(text: str) -> None:
 
 
 def test_parse_refuses_an_unknown_code() -> None:
-    _raises(
+    assert_refused(
         UnknownCurrencyError, "money.unknown_currency", "'ABC'", lambda: Money.parse("ABC 12.30")
     )
 
 
 @pytest.mark.parametrize("units", [1.5, True, "100", Decimal(100)])
 def test_minor_units_must_be_an_int(units: Any) -> None:
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "minor units must be an int",
@@ -153,7 +149,7 @@ def test_minor_units_must_be_an_int(units: Any) -> None:
 
 def test_a_float_factor_is_refused() -> None:
     price = Money.of("10.00", "EUR")
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "factor 1.1 is a float",
@@ -163,13 +159,13 @@ def test_a_float_factor_is_refused() -> None:
 
 def test_money_only_combines_with_money() -> None:
     price = Money.of("10.00", "EUR")
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "use Money on both sides",
         lambda: price + _bad(1),
     )
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "use Money on both sides",
@@ -179,16 +175,16 @@ def test_money_only_combines_with_money() -> None:
 
 def test_mixed_currencies_say_to_convert_first() -> None:
     euros, dollars = Money.of("10", "EUR"), Money.of("10", "USD")
-    _raises(
+    assert_refused(
         CurrencyMismatchError,
         "money.currency_mismatch",
         "cannot add USD and EUR: amounts in different currencies must be converted",
         lambda: euros + dollars,
     )
-    _raises(
+    assert_refused(
         CurrencyMismatchError, "money.currency_mismatch", "cannot compare", lambda: euros >= dollars
     )
-    _raises(
+    assert_refused(
         CurrencyMismatchError,
         "money.currency_mismatch",
         "cannot add",
@@ -201,7 +197,7 @@ def test_mixed_currencies_say_to_convert_first() -> None:
 
 @pytest.mark.parametrize("mode", ["HALF_UP", "round_half_up", None])
 def test_a_rounding_mode_must_be_a_decimal_constant(mode: Any) -> None:
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "decimal.ROUND_* constants",
@@ -211,7 +207,7 @@ def test_a_rounding_mode_must_be_a_decimal_constant(mode: Any) -> None:
 
 @pytest.mark.parametrize("increment", [0, "-0.05", Decimal(0)])
 def test_a_rounding_increment_must_be_positive(increment: Any) -> None:
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "rounding increment must be positive",
@@ -220,7 +216,7 @@ def test_a_rounding_increment_must_be_positive(increment: Any) -> None:
 
 
 def test_a_float_rounding_increment_is_refused() -> None:
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "increment 0.05 is a float",
@@ -230,8 +226,10 @@ def test_a_float_rounding_increment_is_refused() -> None:
 
 def test_operations_that_need_whole_minor_units_say_to_round_first() -> None:
     fine = Money.of("10.005", "EUR")
-    _raises(NotRoundedError, "money.not_rounded", "call .rounded() first", lambda: fine.minor_units)
-    _raises(
+    assert_refused(
+        NotRoundedError, "money.not_rounded", "call .rounded() first", lambda: fine.minor_units
+    )
+    assert_refused(
         NotRoundedError,
         "money.not_rounded",
         "cannot allocate EUR 10.005",
@@ -258,7 +256,7 @@ def test_operations_that_need_whole_minor_units_say_to_round_first() -> None:
     ],
 )
 def test_bad_ratios_are_refused(ratios: Any, phrase: str) -> None:
-    _raises(
+    assert_refused(
         AllocationError,
         "money.invalid_ratios",
         phrase,
@@ -268,7 +266,7 @@ def test_bad_ratios_are_refused(ratios: Any, phrase: str) -> None:
 
 @pytest.mark.parametrize("parts", [0, -2, True, 2.0])
 def test_split_needs_a_positive_int(parts: Any) -> None:
-    _raises(
+    assert_refused(
         AllocationError,
         "money.invalid_ratios",
         "parts must be a positive int",
@@ -329,13 +327,13 @@ def test_negation_ignores_the_host_decimal_context() -> None:
 
 def test_arithmetic_that_cannot_stay_exact_is_refused_not_rounded() -> None:
     huge = Money.of("1" + "0" * 40, "EUR")
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "more than 34 significant digits",
         lambda: huge + Money.of("1", "EUR"),
     )
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "more than 34 significant digits",
@@ -348,7 +346,7 @@ def test_arithmetic_that_cannot_stay_exact_is_refused_not_rounded() -> None:
 @pytest.mark.parametrize("increment", ["0.001", "0.015", "7.005"])
 def test_a_rounding_increment_must_be_a_multiple_of_the_minor_unit(increment: str) -> None:
     policy = RoundingPolicy(decimal.ROUND_UP, increment=increment)
-    _raises(
+    assert_refused(
         InvalidAmountError,
         "money.invalid_amount",
         "use a multiple of it",

@@ -14,7 +14,6 @@ from staycore.kernel.errors import (
     InvalidSlotError,
     InvalidStayError,
     NaiveDatetimeError,
-    StaycoreError,
     UnknownTimezoneError,
 )
 from staycore.kernel.time import (
@@ -26,6 +25,7 @@ from staycore.kernel.time import (
     start_of_local_day,
     timezone,
 )
+from staycore.testing.errors import assert_refused
 
 NAIVE = dt.datetime(2026, 5, 1, 9, 0)  # noqa: DTZ001 - the point of these tests
 AWARE = dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC)
@@ -36,19 +36,12 @@ def _bad(value: object) -> Any:
     return value
 
 
-def _raises(error: type[StaycoreError], code: str, phrase: str, call: Any) -> None:
-    with pytest.raises(error) as caught:
-        call()
-    assert caught.value.code == code
-    assert phrase in caught.value.message
-
-
 # -- bad input -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["Mars/Olympus_Mons", "+08:00", "", "Europe/paris/x"])
 def test_an_unknown_timezone_names_valid_examples(name: str) -> None:
-    _raises(
+    assert_refused(
         UnknownTimezoneError,
         "time.unknown_timezone",
         "use an IANA name such as 'Europe/Paris'",
@@ -57,7 +50,7 @@ def test_an_unknown_timezone_names_valid_examples(name: str) -> None:
 
 
 def test_a_timezone_must_be_a_name() -> None:
-    _raises(
+    assert_refused(
         UnknownTimezoneError,
         "time.unknown_timezone",
         "must be an IANA name",
@@ -67,23 +60,29 @@ def test_a_timezone_must_be_a_name() -> None:
 
 def test_naive_datetimes_are_refused_with_how_to_attach_a_zone() -> None:
     phrase = "has no timezone; attach one"
-    _raises(NaiveDatetimeError, "time.naive_datetime", phrase, lambda: as_instant(NAIVE))
-    _raises(NaiveDatetimeError, "time.naive_datetime", "slot start", lambda: Slot(NAIVE, AWARE))
-    _raises(NaiveDatetimeError, "time.naive_datetime", "slot end", lambda: Slot(AWARE, NAIVE))
-    _raises(
+    assert_refused(NaiveDatetimeError, "time.naive_datetime", phrase, lambda: as_instant(NAIVE))
+    assert_refused(
+        NaiveDatetimeError, "time.naive_datetime", "slot start", lambda: Slot(NAIVE, AWARE)
+    )
+    assert_refused(
+        NaiveDatetimeError, "time.naive_datetime", "slot end", lambda: Slot(AWARE, NAIVE)
+    )
+    assert_refused(
         NaiveDatetimeError, "time.naive_datetime", phrase, lambda: Slot.starting(NAIVE, minutes=30)
     )
-    _raises(NaiveDatetimeError, "time.naive_datetime", phrase, lambda: local_date(NAIVE, "UTC"))
+    assert_refused(
+        NaiveDatetimeError, "time.naive_datetime", phrase, lambda: local_date(NAIVE, "UTC")
+    )
 
 
 def test_something_other_than_a_datetime_is_not_an_instant() -> None:
-    _raises(
+    assert_refused(
         InvalidInstantError,
         "time.invalid_instant",
         "must be a timezone-aware datetime",
         lambda: as_instant(_bad("2026-05-01T09:00Z")),
     )
-    _raises(
+    assert_refused(
         InvalidInstantError,
         "time.invalid_instant",
         "must be a timezone-aware datetime",
@@ -93,7 +92,7 @@ def test_something_other_than_a_datetime_is_not_an_instant() -> None:
 
 def test_a_wall_time_with_a_tzinfo_is_refused() -> None:
     at = dt.time(9, tzinfo=dt.UTC)
-    _raises(
+    assert_refused(
         NaiveDatetimeError,
         "time.naive_datetime",
         "pass the timezone as tz",
@@ -103,13 +102,13 @@ def test_a_wall_time_with_a_tzinfo_is_refused() -> None:
 
 def test_a_stay_must_have_at_least_one_night() -> None:
     day = dt.date(2026, 3, 5)
-    _raises(
+    assert_refused(
         InvalidStayError,
         "time.invalid_stay",
         "a stay has at least one night",
         lambda: Stay(day, day),
     )
-    _raises(
+    assert_refused(
         InvalidStayError,
         "time.invalid_stay",
         "check-out 2026-03-04 must be after check-in 2026-03-05",
@@ -123,9 +122,13 @@ def test_a_stay_must_have_at_least_one_night() -> None:
 )
 def test_stay_dates_must_be_calendar_dates(value: Any) -> None:
     phrase = "must be a calendar date such as date(2026, 3, 3)"
-    _raises(InvalidStayError, "time.invalid_stay", phrase, lambda: Stay(value, dt.date(2026, 3, 9)))
-    _raises(InvalidStayError, "time.invalid_stay", phrase, lambda: Stay(dt.date(2026, 3, 1), value))
-    _raises(InvalidStayError, "time.invalid_stay", phrase, lambda: Stay.of_nights(value, 2))
+    assert_refused(
+        InvalidStayError, "time.invalid_stay", phrase, lambda: Stay(value, dt.date(2026, 3, 9))
+    )
+    assert_refused(
+        InvalidStayError, "time.invalid_stay", phrase, lambda: Stay(dt.date(2026, 3, 1), value)
+    )
+    assert_refused(InvalidStayError, "time.invalid_stay", phrase, lambda: Stay.of_nights(value, 2))
 
 
 def test_a_pendulum_date_is_a_calendar_date() -> None:
@@ -136,7 +139,7 @@ def test_a_pendulum_date_is_a_calendar_date() -> None:
 
 @pytest.mark.parametrize("nights", [0, -1, True, 2.0, "2"])
 def test_of_nights_needs_a_whole_positive_number(nights: Any) -> None:
-    _raises(
+    assert_refused(
         InvalidStayError,
         "time.invalid_stay",
         "a whole number of nights, at least 1",
@@ -148,7 +151,7 @@ def test_of_nights_needs_a_whole_positive_number(nights: Any) -> None:
     "text", ["2026-03-03", "2026-03-03/", "03/05/2026", "2026-03-03--2026-03-05", None]
 )
 def test_parse_shows_the_interval_shape(text: Any) -> None:
-    _raises(
+    assert_refused(
         InvalidStayError,
         "time.invalid_stay",
         "write it as 'YYYY-MM-DD/YYYY-MM-DD'",
@@ -157,13 +160,13 @@ def test_parse_shows_the_interval_shape(text: Any) -> None:
 
 
 def test_parse_reports_an_impossible_date() -> None:
-    _raises(
+    assert_refused(
         InvalidStayError,
         "time.invalid_stay",
         "cannot read a stay from '2026-02-30/2026-03-02'",
         lambda: Stay.parse("2026-02-30/2026-03-02"),
     )
-    _raises(
+    assert_refused(
         InvalidStayError,
         "time.invalid_stay",
         "must be after check-in",
@@ -173,15 +176,15 @@ def test_parse_reports_an_impossible_date() -> None:
 
 def test_a_slot_must_end_after_it_starts() -> None:
     later = AWARE + dt.timedelta(minutes=30)
-    _raises(
+    assert_refused(
         InvalidSlotError, "time.invalid_slot", "must be after its start", lambda: Slot(later, AWARE)
     )
-    _raises(
+    assert_refused(
         InvalidSlotError, "time.invalid_slot", "must be after its start", lambda: Slot(AWARE, AWARE)
     )
     # The same instant written in two zones is still an empty slot.
     taipei = AWARE.astimezone(ZoneInfo("Asia/Taipei"))
-    _raises(
+    assert_refused(
         InvalidSlotError,
         "time.invalid_slot",
         "must be after its start",
@@ -191,7 +194,7 @@ def test_a_slot_must_end_after_it_starts() -> None:
 
 @pytest.mark.parametrize("minutes", [0, -30, True, 1.5])
 def test_a_slot_lasts_whole_minutes(minutes: Any) -> None:
-    _raises(
+    assert_refused(
         InvalidSlotError,
         "time.invalid_slot",
         "a whole number of minutes, at least 1",

@@ -43,7 +43,7 @@ from staycore.kernel.errors import (
     NotRoundedError,
 )
 
-__all__ = ["BANKERS", "Money", "RoundingPolicy"]
+__all__ = ["BANKERS", "ROUNDING_MODES", "Money", "RoundingPolicy", "to_decimal"]
 
 AmountLike = Decimal | int | str
 """What an amount may be built from: never a float."""
@@ -66,18 +66,17 @@ _TEXT: Final = re.compile(
     r"(?P<amount>[-+]?\d+(?:\.\d+)?)"
     r"(?:\s+(?P<post>[A-Za-z]{3}))?\s*$"
 )
-_ROUNDING_MODES: Final = frozenset(
-    {
-        decimal.ROUND_HALF_EVEN,
-        decimal.ROUND_HALF_UP,
-        decimal.ROUND_HALF_DOWN,
-        decimal.ROUND_UP,
-        decimal.ROUND_DOWN,
-        decimal.ROUND_CEILING,
-        decimal.ROUND_FLOOR,
-        decimal.ROUND_05UP,
-    }
+ROUNDING_MODES: Final = (
+    decimal.ROUND_HALF_EVEN,
+    decimal.ROUND_HALF_UP,
+    decimal.ROUND_HALF_DOWN,
+    decimal.ROUND_UP,
+    decimal.ROUND_DOWN,
+    decimal.ROUND_CEILING,
+    decimal.ROUND_FLOOR,
+    decimal.ROUND_05UP,
 )
+"""The :mod:`decimal` rounding modes a :class:`RoundingPolicy` accepts, default first."""
 
 
 def to_decimal(value: object, *, what: str = "amount") -> Decimal:
@@ -150,7 +149,7 @@ class RoundingPolicy:
 
     @mode.validator
     def _check_mode(self, _attribute: object, mode: str) -> None:
-        if mode not in _ROUNDING_MODES:
+        if mode not in ROUNDING_MODES:
             msg = f"rounding mode must be one of the decimal.ROUND_* constants, got {mode!r}"
             raise InvalidAmountError(msg)
 

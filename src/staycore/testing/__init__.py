@@ -5,6 +5,8 @@
 * :mod:`staycore.testing.strategies`: hypothesis strategies for every domain type.
 * :mod:`staycore.testing.contracts`: the contract suites an adapter author subclasses
   to prove an adapter keeps the rules of its port.
+* :func:`~staycore.testing.errors.assert_refused`: checks that bad input is refused with
+  the promised error, code and advice; exported here.
 
 Importing this package needs neither pytest nor hypothesis; the two modules that use
 them (from the ``dev`` extra) are imported only by name.
@@ -16,5 +18,6 @@ Example:
 """
 
 from staycore.testing.clock import FrozenClock
+from staycore.testing.errors import assert_refused
 
-__all__ = ["FrozenClock"]
+__all__ = ["FrozenClock", "assert_refused"]

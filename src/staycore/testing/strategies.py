@@ -39,7 +39,7 @@ import pendulum
 
 from staycore.kernel.currency import Currency, iso_codes
 from staycore.kernel.ids import Identifier
-from staycore.kernel.money import Money, RoundingPolicy, to_decimal
+from staycore.kernel.money import ROUNDING_MODES, Money, RoundingPolicy, to_decimal
 from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.kernel.time import Slot, Stay, local_instant, timezone
 
@@ -120,16 +120,6 @@ _EXTRA_PLACES: Final = 4
 """Digits below the minor unit that unrounded amounts may carry."""
 _EXACT: Final = decimal.Context(prec=100, traps=[decimal.Inexact, decimal.InvalidOperation])
 _NOTABLE_CURRENCIES: Final = ("EUR", "USD", "JPY", "KWD", "BHD", "CLF", "TWD", "KRW")
-_ROUNDING_MODES: Final = (
-    decimal.ROUND_HALF_EVEN,
-    decimal.ROUND_HALF_UP,
-    decimal.ROUND_HALF_DOWN,
-    decimal.ROUND_UP,
-    decimal.ROUND_DOWN,
-    decimal.ROUND_CEILING,
-    decimal.ROUND_FLOOR,
-    decimal.ROUND_05UP,
-)
 _INCREMENTS: Final = ("0.01", "0.05", "0.1", "0.25", "0.5", "1", "5", "10", "50", "100")
 _TRICKY_TIMES: Final = tuple(
     dt.time(hour, minute) for hour in (0, 1, 2, 3, 23) for minute in (0, 15, 30, 45)
@@ -323,7 +313,7 @@ def rounding_policies(
         >>> find(policies, lambda policy: policy.increment is not None)
         RoundingPolicy(mode='ROUND_HALF_UP', increment=Decimal('0.05'))
     """
-    mode_pool = list(modes) if modes is not None else list(_ROUNDING_MODES)
+    mode_pool = list(modes) if modes is not None else list(ROUNDING_MODES)
     if not mode_pool:
         raise InvalidArgument("modes must name at least one decimal.ROUND_* mode")
     for mode in mode_pool:

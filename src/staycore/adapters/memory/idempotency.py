@@ -79,7 +79,7 @@ class MemoryIdempotencyStore:
         Raises:
             IdempotencyConflictError: ``key`` is held by a different fingerprint.
             IdempotencyInProgressError: The same request is still running.
-            TimeError: ``ttl`` is not a positive duration.
+            InvalidDurationError: ``ttl`` is not a positive duration.
 
         Example:
             >>> from datetime import timedelta
