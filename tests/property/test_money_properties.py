@@ -13,8 +13,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from staycore.kernel.currency import Currency
-from staycore.kernel.errors import CurrencyMismatchError
-from staycore.kernel.money import Money, RoundingPolicy
+from staycore.kernel.errors import CurrencyMismatchError, InvalidAmountError
+from staycore.kernel.money import ROUNDING_MODES, Money, RoundingPolicy
 from staycore.testing.strategies import currencies, money, ratios, rounding_policies
 
 
@@ -129,6 +129,22 @@ def test_every_policy_rounds_to_its_step_in_its_direction(
         assert abs(result) <= abs(exact)
     if policy.mode in {decimal.ROUND_HALF_EVEN, decimal.ROUND_HALF_UP, decimal.ROUND_HALF_DOWN}:
         assert abs(result - exact) <= step / 2
+
+
+@given(
+    amount=money(rounded=False),
+    tenths=st.integers(1, 999).filter(lambda n: n % 10 != 0),
+    mode=st.sampled_from(ROUNDING_MODES),
+)
+def test_a_step_that_is_not_whole_minor_units_is_refused(
+    amount: Money, tenths: int, mode: str
+) -> None:
+    # A step of n tenths of the minor unit, n not a multiple of ten: never whole units.
+    step = amount.currency.quantum * tenths / 10
+    policy = RoundingPolicy(mode, increment=step)
+
+    with pytest.raises(InvalidAmountError, match="use a multiple of it"):
+        amount.rounded(policy)
 
 
 @given(currency=currencies(), units=st.integers(-(10**24), 10**24))

@@ -138,3 +138,10 @@ class _Fixed:
 
     def now(self) -> pendulum.DateTime:
         return self._instant
+
+
+def test_a_timestamp_after_the_year_9999_is_refused_with_a_staycore_error() -> None:
+    far = Identifier("x_7ZZZZZZZZZZZZZZZZZZZZZZZZZ")  # a valid ULID, in the year 10889
+    with pytest.raises(InvalidIdentifierError, match="after the year 9999") as caught:
+        _ = far.timestamp
+    assert caught.value.code == "ids.invalid"

@@ -288,3 +288,12 @@ def test_an_instant_with_a_plain_utc_tzinfo_stays_aware() -> None:
     slot = Slot.starting(start, minutes=30)
     assert slot.start.add(minutes=5).isoformat() == "2026-05-01T01:05:00+00:00"
     assert as_instant(start).subtract(hours=1).utcoffset() == dt.timedelta(0)
+
+
+def test_a_stay_that_would_end_after_the_year_9999_is_refused() -> None:
+    assert_refused(
+        InvalidStayError,
+        "time.invalid_stay",
+        "would end after the year 9999",
+        lambda: Stay.of_nights(dt.date(9999, 12, 30), 5),
+    )

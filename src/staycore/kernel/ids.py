@@ -108,14 +108,24 @@ class Identifier(str):
 
     @property
     def timestamp(self) -> pendulum.DateTime:
-        """The instant (to the millisecond, in UTC) encoded in the identifier."""
+        """The instant (to the millisecond, in UTC) encoded in the identifier.
+
+        Raises:
+            InvalidIdentifierError: The ULID's timestamp lies after the year 9999, which
+                ULIDs allow but no ``datetime`` can show.
+        """
         value = 0
         for char in self.rpartition("_")[2]:
             value = value * 32 + _DECODE[char]
         # Whole seconds plus milliseconds, in integers: a float of milliseconds / 1000
         # loses the millisecond after the year 2242.
         seconds, millis = divmod(value >> _RANDOM_BITS, 1000)
-        return pendulum.from_timestamp(seconds, tz="UTC").add(microseconds=millis * 1000)
+        try:
+            instant = pendulum.from_timestamp(seconds, tz="UTC")
+        except (OverflowError, ValueError):
+            msg = f"{self!r} encodes an instant after the year 9999, which cannot be shown"
+            raise InvalidIdentifierError(msg) from None
+        return instant.add(microseconds=millis * 1000)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"

@@ -269,7 +269,12 @@ class Stay:
         if isinstance(nights, bool) or not isinstance(nights, int) or nights < 1:
             msg = f"a stay needs a whole number of nights, at least 1; got {nights!r}"
             raise InvalidStayError(msg)
-        return cls(check_in, _require_date(check_in, "check-in") + dt.timedelta(days=nights))
+        first = _require_date(check_in, "check-in")
+        try:
+            return cls(first, first + dt.timedelta(days=nights))
+        except OverflowError:
+            msg = f"a stay of {nights} nights from {first} would end after the year 9999"
+            raise InvalidStayError(msg) from None
 
     @classmethod
     def parse(cls, text: str) -> Stay:
