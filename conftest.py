@@ -31,6 +31,7 @@ from hypothesis import settings  # noqa: E402
 from sybil import Sybil  # noqa: E402
 from sybil.parsers import markdown, rest  # noqa: E402
 from sybil.sybil import SybilCollection  # noqa: E402
+from sybil.typing import Parser  # noqa: E402
 
 # Hypothesis profiles, for the tests and the documentation examples alike: `ci` is
 # derandomized so that a CI run is reproducible, and prints the blob to replay a failure.
@@ -43,23 +44,21 @@ DOCTEST_FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
 # Not documentation: Sphinx's output and configuration.
 collect_ignore = ["docs/_build", "docs/_ext", "docs/conf.py"]
 
+# reStructuredText: the docs pages and the docstrings in the source alike.
+_REST_PARSERS: list[Parser] = [
+    rest.DocTestParser(optionflags=DOCTEST_FLAGS),
+    rest.PythonCodeBlockParser(),
+    rest.SkipParser(),
+]
 _rest_docs = Sybil(
-    parsers=[
-        rest.DocTestParser(optionflags=DOCTEST_FLAGS),
-        rest.PythonCodeBlockParser(),
-        rest.SkipParser(),
-    ],
+    parsers=_REST_PARSERS,
     path="docs",
     patterns=["*.rst"],
     excludes=["_build/*"],
     name="docs",
 )
 _docstrings = Sybil(
-    parsers=[
-        rest.DocTestParser(optionflags=DOCTEST_FLAGS),
-        rest.PythonCodeBlockParser(),
-        rest.SkipParser(),
-    ],
+    parsers=_REST_PARSERS,
     path="src",
     patterns=["*.py"],
     name="docstrings",

@@ -379,29 +379,21 @@ class UnitOfWorkContract:
         assert _stored(uow_factory, kept.id) == kept
         assert list(committed_events()[before:]) == []
 
-    def test_leaving_without_commit_discards_changes_and_events(
-        self, uow_factory: UnitOfWorkFactory, committed_events: CommittedEvents
+    @pytest.mark.parametrize("explicit_rollback", [False, True], ids=["leave", "rollback"])
+    def test_leaving_without_commit_or_rolling_back_discards_changes_and_events(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        committed_events: CommittedEvents,
+        explicit_rollback: bool,
     ) -> None:
-        """Leaving the block normally without commit rolls everything back."""
+        """Leaving the block without commit, or calling rollback, discards everything."""
         note = GuestNote.write("needs a cot")
         before = len(committed_events())
         with uow_factory() as uow:
             uow.repository(GuestNote).add(note)
             uow.collect(GuestNoteWritten.of(note, _AT))
-        with pytest.raises(AggregateNotFoundError):
-            _stored(uow_factory, note.id)
-        assert list(committed_events()[before:]) == []
-
-    def test_rollback_discards_changes_and_events(
-        self, uow_factory: UnitOfWorkFactory, committed_events: CommittedEvents
-    ) -> None:
-        """An explicit rollback discards changes and events."""
-        note = GuestNote.write("needs a cot")
-        before = len(committed_events())
-        with uow_factory() as uow:
-            uow.repository(GuestNote).add(note)
-            uow.collect(GuestNoteWritten.of(note, _AT))
-            uow.rollback()
+            if explicit_rollback:
+                uow.rollback()
         with pytest.raises(AggregateNotFoundError):
             _stored(uow_factory, note.id)
         assert list(committed_events()[before:]) == []
