@@ -5,7 +5,8 @@ sending messages, remembering idempotency keys) and nothing about how it is done
 :mod:`staycore.adapters` ships reference implementations; a host writes its own and
 proves it with the contract suites in :mod:`staycore.testing.contracts`.
 
-Ports import nothing of staycore but the kernel.
+Ports import the kernel and the domain packages whose values they carry, never the use
+cases or the adapters.
 
 Example:
     >>> from staycore.ports import Clock, UnitOfWork

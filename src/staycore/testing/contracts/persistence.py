@@ -1,9 +1,4 @@
-"""Contract suites: the tests an adapter must pass to stand in for a port.
-
-Each suite is a pytest class that states the rules of one port as tests. An adapter
-author subclasses it in their own test module, under a name starting with ``Test``,
-and overrides the fixtures that build their adapter; pytest then runs every rule against
-it. The suites' own names do not start with ``Test``, so pytest never runs them alone.
+"""Contract suites for the persistence ports: the unit of work and the idempotency store.
 
 * :class:`UnitOfWorkContract`: :mod:`staycore.ports.persistence`.
 * :class:`IdempotencyStoreContract`: :mod:`staycore.ports.idempotency`.

@@ -1,0 +1,39 @@
+"""Contract suites: the tests an adapter must pass to stand in for a port.
+
+Each suite is a pytest class that states the rules of one port as tests. An adapter
+author subclasses it in their own test module, under a name starting with ``Test``,
+and overrides the fixtures that build their adapter; pytest then runs every rule against
+it. The suites' own names do not start with ``Test``, so pytest never runs them alone.
+
+* :class:`UnitOfWorkContract` and :class:`IdempotencyStoreContract`:
+  :mod:`staycore.ports.persistence` and :mod:`staycore.ports.idempotency`.
+
+This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
+in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
+the top of your ``conftest.py``, before anything imports this package.
+
+Example:
+    >>> from staycore.testing.contracts import UnitOfWorkContract
+    >>> UnitOfWorkContract.__name__.startswith("Test")
+    False
+"""
+
+from staycore.testing.contracts.persistence import (
+    CommittedEvents,
+    GuestNote,
+    GuestNoteEdited,
+    GuestNoteWritten,
+    IdempotencyStoreContract,
+    NoteId,
+    UnitOfWorkContract,
+)
+
+__all__ = [
+    "CommittedEvents",
+    "GuestNote",
+    "GuestNoteEdited",
+    "GuestNoteWritten",
+    "IdempotencyStoreContract",
+    "NoteId",
+    "UnitOfWorkContract",
+]
