@@ -18,6 +18,7 @@ Example:
 from staycore.ports.clock import Clock
 from staycore.ports.events import EventPublisher
 from staycore.ports.idempotency import IdempotencyRecord, IdempotencyStore
+from staycore.ports.inventory import InventoryStore
 from staycore.ports.notifier import Channel, Message, Notifier
 from staycore.ports.persistence import Aggregate, Repository, UnitOfWork, UnitOfWorkFactory
 
@@ -28,6 +29,7 @@ __all__ = [
     "EventPublisher",
     "IdempotencyRecord",
     "IdempotencyStore",
+    "InventoryStore",
     "Message",
     "Notifier",
     "Repository",

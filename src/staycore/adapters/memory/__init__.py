@@ -8,6 +8,7 @@ one, so it serves tests, demos and single-process tools, not a deployment.
 * :class:`MemoryStore`, :class:`MemoryUnitOfWork`, :class:`MemoryRepository`: aggregates
   and the outbox of committed events.
 * :class:`MemoryIdempotencyStore`: idempotency keys, expiring by a clock.
+* :class:`MemoryInventoryStore`: nightly calendars, blocks and holds.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
   fail on request.
 
@@ -25,12 +26,14 @@ Example:
 """
 
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
+from staycore.adapters.memory.inventory import MemoryInventoryStore
 from staycore.adapters.memory.messaging import RecordingNotifier, RecordingPublisher
 from staycore.adapters.memory.store import MemoryStore
 from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOfWork
 
 __all__ = [
     "MemoryIdempotencyStore",
+    "MemoryInventoryStore",
     "MemoryRepository",
     "MemoryStore",
     "MemoryUnitOfWork",

@@ -7,6 +7,7 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
 
 * :class:`UnitOfWorkContract` and :class:`IdempotencyStoreContract`:
   :mod:`staycore.ports.persistence` and :mod:`staycore.ports.idempotency`.
+* :class:`InventoryStoreContract`: :mod:`staycore.ports.inventory`.
 
 This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
 in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
@@ -18,6 +19,7 @@ Example:
     False
 """
 
+from staycore.testing.contracts.inventory import InventoryStoreContract
 from staycore.testing.contracts.persistence import (
     CommittedEvents,
     GuestNote,
@@ -34,6 +36,7 @@ __all__ = [
     "GuestNoteEdited",
     "GuestNoteWritten",
     "IdempotencyStoreContract",
+    "InventoryStoreContract",
     "NoteId",
     "UnitOfWorkContract",
 ]

@@ -1,0 +1,270 @@
+"""The memory adapter's inventory store.
+
+One lock guards every calendar, block and hold, so each operation is atomic: a
+reservation checks and takes all its nights while no other thread can change them.
+That is the memory adapter's whole concurrency story; the SQL adapters get the same
+guarantee from the database, never from a lock in the process.
+
+Example:
+    >>> from datetime import date
+    >>> from staycore.adapters.memory import MemoryInventoryStore
+    >>> from staycore.availability.ids import HoldId, UnitTypeId
+    >>> from staycore.availability.nights import NightSelection
+    >>> from staycore.availability.stay_holds import StayHoldRequest
+    >>> from staycore.kernel.ids import Identifier
+    >>> from staycore.kernel.time import Stay
+    >>> from staycore.testing.clock import FrozenClock
+    >>> clock = FrozenClock("2026-05-01T09:00:00Z")
+    >>> store, twin = MemoryInventoryStore(clock), UnitTypeId.new()
+    >>> july = Stay.parse("2026-07-01/2026-08-01")
+    >>> store.open_calendar(twin, july)
+    >>> store.set_capacity(twin, NightSelection.of(july), 1)
+    >>> def request(stay: str) -> StayHoldRequest:
+    ...     return StayHoldRequest(
+    ...         hold_id=HoldId.new(), unit_type=twin, stay=Stay.parse(stay),
+    ...         owner=Identifier.new(), expires_at=clock.now().add(minutes=15),
+    ...     )
+    >>> first = store.reserve(request("2026-07-10/2026-07-12"))
+    >>> store.reserve(request("2026-07-11/2026-07-13"))
+    Traceback (most recent call last):
+    ...
+    staycore.availability.inventory.NotAvailableError: [availability.not_available] ...
+    >>> _ = clock.advance(minutes=16)  # the first guest never paid
+    >>> store.reserve(request("2026-07-11/2026-07-13")).status.value
+    'held'
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+
+import attrs
+import pendulum
+
+from staycore.availability.blocks import Block
+from staycore.availability.holds import (
+    HoldAction,
+    HoldNotActiveError,
+    HoldNotFoundError,
+    HoldStatus,
+    next_status,
+)
+from staycore.availability.ids import BlockId, HoldId, UnitTypeId
+from staycore.availability.inventory import (
+    Count,
+    InventoryCalendar,
+    NightCounts,
+    NightOutsideCalendarError,
+    NotAvailableError,
+)
+from staycore.availability.nights import NightSelection
+from staycore.availability.stay_holds import DuplicateHoldError, StayHold, StayHoldRequest
+from staycore.kernel.time import Clock, Stay, as_instant
+
+__all__ = ["MemoryInventoryStore"]
+
+
+# What each status counts as in the calendar; released and expired holds count as nothing.
+_COUNT_OF = {HoldStatus.HELD: Count.HELD, HoldStatus.CONFIRMED: Count.SOLD}
+
+
+class MemoryInventoryStore:
+    """An :class:`~staycore.ports.inventory.InventoryStore` in memory, safe between threads.
+
+    Args:
+        clock: Tells when holds expire.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._calendars: dict[UnitTypeId, InventoryCalendar] = {}
+        self._blocks: dict[BlockId, Block] = {}
+        self._holds: dict[HoldId, StayHold] = {}
+        # Held holds by expiry, so expiring looks only at the holds that are due. An
+        # entry goes stale when its hold is extended, confirmed or released; stale
+        # entries are skipped when they come up.
+        self._expiries: list[tuple[pendulum.DateTime, HoldId]] = []
+
+    # -- calendars -------------------------------------------------------------------
+
+    def open_calendar(self, unit_type: UnitTypeId, horizon: Stay) -> None:
+        """Make ``unit_type`` countable over ``horizon``; an open calendar grows to cover it."""
+        with self._lock:
+            current = self._calendars.get(unit_type)
+            if current is None:
+                self._calendars[unit_type] = InventoryCalendar(unit_type, horizon)
+            elif current.horizon.overlap(horizon) != horizon:
+                self._calendars[unit_type] = current.grown_to(horizon)
+
+    def set_capacity(self, unit_type: UnitTypeId, nights: NightSelection, capacity: int) -> None:
+        """Set the rooms that exist on the selected nights."""
+        with self._lock:
+            self._calendar(unit_type).set_capacity(nights, capacity)
+
+    def set_allowance(self, unit_type: UnitTypeId, nights: NightSelection, allowance: int) -> None:
+        """Set the overbooking allowance on the selected nights."""
+        with self._lock:
+            self._calendar(unit_type).set_allowance(nights, allowance)
+
+    def counts(self, unit_type: UnitTypeId, nights: Stay) -> tuple[NightCounts, ...]:
+        """Return the counts of every night of ``nights``, in order."""
+        with self._lock:
+            calendar = self._calendar(unit_type)
+            return tuple(calendar.counts(night) for night in nights)
+
+    # -- blocks ----------------------------------------------------------------------
+
+    def block(self, block: Block) -> None:
+        """Take the block's rooms out of sale; blocking the same block again does nothing."""
+        with self._lock:
+            if block.id in self._blocks:
+                return
+            self._calendar(block.unit_type).take(block.nights, block.rooms, Count.BLOCKED)
+            self._blocks[block.id] = block
+
+    def unblock(self, block_id: BlockId) -> None:
+        """Give a block's rooms back; unknown or already removed blocks are ignored."""
+        with self._lock:
+            block = self._blocks.pop(block_id, None)
+            if block is not None:
+                self._calendar(block.unit_type).give_back(block.nights, block.rooms, Count.BLOCKED)
+
+    # -- holds -----------------------------------------------------------------------
+
+    def reserve(self, request: StayHoldRequest) -> StayHold:
+        """Hold the rooms of every night of the request's stay, or none of them.
+
+        Raises:
+            NotAvailableError: Some night lacks rooms; nothing was taken.
+            DuplicateHoldError: The hold id was used for a different request.
+            NightOutsideCalendarError: The stay reaches outside the calendar.
+        """
+        with self._lock:
+            existing = self._holds.get(request.hold_id)
+            if existing is not None:
+                if existing.matches(request):
+                    return existing
+                msg = (
+                    f"hold id {request.hold_id} already holds {existing.stay} of "
+                    f"{existing.unit_type}; give a new request a new hold id"
+                )
+                raise DuplicateHoldError(msg)
+            self._expire_due(self._now())
+            calendar = self._calendar(request.unit_type)
+            shortfalls = calendar.shortfalls(request.stay, request.rooms)
+            if shortfalls:
+                raise NotAvailableError(request.unit_type, shortfalls)
+            calendar.take(request.stay, request.rooms, Count.HELD)
+            hold = request.to_hold()
+            self._holds[hold.id] = hold
+            heapq.heappush(self._expiries, (hold.expires_at, hold.id))
+            return hold
+
+    def hold(self, hold_id: HoldId) -> StayHold:
+        """Return the hold with ``hold_id``.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+        """
+        with self._lock:
+            return self._find(hold_id)
+
+    def confirm(self, hold_id: HoldId) -> StayHold:
+        """Turn a held hold into sold rooms; confirming again does nothing.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+            HoldNotActiveError: The hold expired or was released: reserve again.
+        """
+        with self._lock:
+            hold = self._find(hold_id)
+            if hold.status is HoldStatus.HELD and hold.expires_at <= self._now():
+                hold = self._change(hold, HoldAction.EXPIRE)
+            return self._change(hold, HoldAction.CONFIRM)
+
+    def release(self, hold_id: HoldId) -> StayHold:
+        """Free a hold's rooms, held or sold; releasing again does nothing.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+        """
+        with self._lock:
+            return self._change(self._find(hold_id), HoldAction.RELEASE)
+
+    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StayHold:
+        """Move a live hold's expiry to ``until``.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+            HoldNotActiveError: The hold is not ``held``, or its expiry has passed (its
+                rooms may have gone to someone else), or ``until`` is not in the future.
+        """
+        new_expiry = as_instant(until, what="new hold expiry")
+        with self._lock:
+            hold, now = self._find(hold_id), self._now()
+            if hold.status is HoldStatus.HELD and hold.expires_at <= now:
+                hold = self._change(hold, HoldAction.EXPIRE)
+            if new_expiry <= now:
+                msg = f"cannot extend hold {hold_id} to {new_expiry.isoformat()}: that has passed"
+                raise HoldNotActiveError(msg)
+            self._change(hold, HoldAction.EXTEND)
+            extended = attrs.evolve(hold, expires_at=new_expiry)
+            self._holds[hold_id] = extended
+            heapq.heappush(self._expiries, (new_expiry, hold_id))
+            return extended
+
+    def expire_due(self) -> tuple[StayHold, ...]:
+        """Expire every held hold whose expiry has passed; return the holds expired now."""
+        with self._lock:
+            return self._expire_due(self._now())
+
+    # -- internals (called with the lock held) --------------------------------------
+
+    def _now(self) -> pendulum.DateTime:
+        return as_instant(self._clock.now(), what="clock time")
+
+    def _calendar(self, unit_type: UnitTypeId) -> InventoryCalendar:
+        calendar = self._calendars.get(unit_type)
+        if calendar is None:
+            msg = f"{unit_type} has no calendar; open_calendar() it over the nights you sell"
+            raise NightOutsideCalendarError(msg)
+        return calendar
+
+    def _find(self, hold_id: HoldId) -> StayHold:
+        hold = self._holds.get(hold_id)
+        if hold is None:
+            msg = f"no hold {hold_id!r}: it was never reserved in this store"
+            raise HoldNotFoundError(msg)
+        return hold
+
+    def _change(self, hold: StayHold, action: HoldAction) -> StayHold:
+        """Apply ``action`` and move the hold's rooms between counts to match."""
+        status = next_status(hold.status, action)
+        if status is hold.status:
+            return hold
+        calendar = self._calendar(hold.unit_type)
+        before, after = _COUNT_OF.get(hold.status), _COUNT_OF.get(status)
+        if before is not None and after is not None:
+            calendar.move(hold.stay, hold.rooms, before, after)
+        elif before is not None:
+            calendar.give_back(hold.stay, hold.rooms, before)
+        changed = attrs.evolve(hold, status=status)
+        self._holds[hold.id] = changed
+        return changed
+
+    def _expire_due(self, now: pendulum.DateTime) -> tuple[StayHold, ...]:
+        expired = []
+        while self._expiries and self._expiries[0][0] <= now:
+            expiry, hold_id = heapq.heappop(self._expiries)
+            hold = self._holds[hold_id]
+            if hold.status is HoldStatus.HELD and hold.expires_at == expiry:
+                expired.append(self._change(hold, HoldAction.EXPIRE))
+        return tuple(expired)
+
+    def __repr__(self) -> str:
+        return (
+            f"MemoryInventoryStore(calendars={len(self._calendars)}, "
+            f"holds={len(self._holds)}, blocks={len(self._blocks)})"
+        )

@@ -1,0 +1,314 @@
+"""Nightly inventory: what a unit type has, has sold, holds and has blocked, night by night.
+
+An :class:`InventoryCalendar` covers one unit type over a horizon of nights and keeps,
+for each night, five counts: the capacity (rooms that exist), an overbooking allowance
+(rooms the property deliberately sells beyond capacity), and the rooms sold, held for
+unpaid orders, and blocked (maintenance, owner use, bookings made elsewhere). From them:
+
+    available = capacity + allowance - sold - held - blocked, never below zero.
+
+The counts live in arrays indexed by night offset, so a stay is a slice, not a walk
+through a dictionary of dates. The calendar is a pure data structure: stores keep it,
+and make taking inventory atomic (see :mod:`staycore.ports.inventory`).
+
+Example:
+    >>> from datetime import date
+    >>> from staycore.availability.ids import UnitTypeId
+    >>> from staycore.availability.inventory import Count, InventoryCalendar
+    >>> from staycore.availability.nights import NightSelection
+    >>> from staycore.kernel.time import Stay
+    >>> deluxe = InventoryCalendar(
+    ...     UnitTypeId("ut_01JD3M7K2Q8ZP4V6W9X1Y3Z5A7"), Stay.parse("2026-07-01/2026-09-01")
+    ... )
+    >>> deluxe.set_capacity(NightSelection.of(deluxe.horizon), 3)
+    >>> stay = Stay.parse("2026-07-10/2026-07-12")
+    >>> deluxe.take(stay, 2, Count.HELD)
+    >>> [deluxe.available(night) for night in stay]
+    [1, 1]
+    >>> [(str(s.night), s.wanted, s.available) for s in deluxe.shortfalls(stay, 2)]
+    [('2026-07-10', 2, 1), ('2026-07-11', 2, 1)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from array import array
+from collections.abc import Iterable
+
+import attrs
+
+from staycore.availability.errors import AvailabilityError
+from staycore.availability.ids import UnitTypeId
+from staycore.availability.nights import NightSelection
+from staycore.kernel.time import Stay
+
+__all__ = [
+    "Count",
+    "InvalidCapacityError",
+    "InventoryCalendar",
+    "NightCounts",
+    "NightOutsideCalendarError",
+    "NotAvailableError",
+    "Shortfall",
+]
+
+
+class InvalidCapacityError(AvailabilityError):
+    """A capacity, allowance or room count is negative, or not a whole number."""
+
+    code = "availability.invalid_capacity"
+
+
+class NightOutsideCalendarError(AvailabilityError):
+    """A night lies outside the calendar's horizon: open the calendar further first."""
+
+    code = "availability.outside_calendar"
+
+
+class NotAvailableError(AvailabilityError):
+    """Not enough rooms are left on some nights of a stay.
+
+    Attributes:
+        shortfalls: Every night that lacks rooms, with what was wanted and what is left.
+    """
+
+    code = "availability.not_available"
+
+    def __init__(self, unit_type: UnitTypeId, shortfalls: tuple[Shortfall, ...]) -> None:
+        nights = ", ".join(f"{s.night} ({s.available} of {s.wanted})" for s in shortfalls)
+        super().__init__(
+            f"{unit_type} has too few rooms left on {nights}; nothing was taken. "
+            "Offer other dates or another unit type"
+        )
+        self.unit_type = unit_type
+        self.shortfalls = shortfalls
+
+
+class Count(enum.Enum):
+    """The counts that take rooms away from availability."""
+
+    SOLD = "sold"
+    HELD = "held"
+    BLOCKED = "blocked"
+
+
+@attrs.frozen
+class NightCounts:
+    """The counts of one night.
+
+    Attributes:
+        night: The night.
+        capacity: Rooms that exist.
+        allowance: Rooms the property sells beyond capacity (overbooking).
+        sold: Rooms sold to confirmed orders.
+        held: Rooms held for unpaid orders.
+        blocked: Rooms out of sale.
+    """
+
+    night: dt.date
+    capacity: int
+    allowance: int
+    sold: int
+    held: int
+    blocked: int
+
+    @property
+    def available(self) -> int:
+        """Rooms that can still be sold that night; never below zero."""
+        return max(0, self.capacity + self.allowance - self.sold - self.held - self.blocked)
+
+
+@attrs.frozen
+class Shortfall:
+    """A night that cannot give a stay the rooms it wants."""
+
+    night: dt.date
+    wanted: int
+    available: int
+
+
+def _count(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        msg = f"{what} must be a whole number of rooms, zero or more; got {value!r}"
+        raise InvalidCapacityError(msg)
+    return value
+
+
+class InventoryCalendar:
+    """The nightly counts of one unit type over a horizon of nights.
+
+    Args:
+        unit_type: The unit type counted.
+        horizon: The nights covered (check-out exclusive); every count starts at zero.
+    """
+
+    __slots__ = ("_counts", "horizon", "unit_type")
+
+    def __init__(self, unit_type: UnitTypeId, horizon: Stay) -> None:
+        self.unit_type = unit_type
+        self.horizon = horizon
+        size = horizon.nights
+        # One array per count; "i" holds any room count a property can have.
+        self._counts: dict[str, array[int]] = {
+            name: array("i", bytes(4 * size))
+            for name in ("capacity", "allowance", *(c.value for c in Count))
+        }
+
+    # -- reading ---------------------------------------------------------------------
+
+    def counts(self, night: dt.date) -> NightCounts:
+        """Return the counts of ``night``.
+
+        Raises:
+            NightOutsideCalendarError: ``night`` is outside the horizon.
+        """
+        i = self._offset(night)
+        c = self._counts
+        return NightCounts(
+            night,
+            c["capacity"][i],
+            c["allowance"][i],
+            c["sold"][i],
+            c["held"][i],
+            c["blocked"][i],
+        )
+
+    def available(self, night: dt.date) -> int:
+        """Rooms still available on ``night``; never below zero."""
+        return self._available_at(self._offset(night))
+
+    def shortfalls(self, stay: Stay, rooms: int) -> tuple[Shortfall, ...]:
+        """Every night of ``stay`` with fewer than ``rooms`` available; empty if it fits.
+
+        Raises:
+            NightOutsideCalendarError: The stay reaches outside the horizon.
+            InvalidCapacityError: ``rooms`` is below 1.
+        """
+        wanted = _count(rooms, "rooms wanted")
+        if wanted < 1:
+            msg = "a stay takes at least 1 room"
+            raise InvalidCapacityError(msg)
+        first = self._span(stay)
+        found = []
+        for i in range(first, first + stay.nights):
+            left = self._available_at(i)
+            if left < wanted:
+                found.append(Shortfall(self.horizon.check_in + dt.timedelta(days=i), wanted, left))
+        return tuple(found)
+
+    def grown_to(self, horizon: Stay) -> InventoryCalendar:
+        """Return a calendar over this horizon and ``horizon`` together, counts kept.
+
+        Example:
+            Continuing the module example above:
+
+            >>> longer = deluxe.grown_to(Stay.parse("2026-08-15/2026-12-31"))
+            >>> str(longer.horizon), longer.available(date(2026, 7, 10))
+            ('2026-07-01/2026-12-31', 1)
+        """
+        hull = Stay(
+            min(self.horizon.check_in, horizon.check_in),
+            max(self.horizon.check_out, horizon.check_out),
+        )
+        grown = InventoryCalendar(self.unit_type, hull)
+        shift = (self.horizon.check_in - hull.check_in).days
+        for name, values in self._counts.items():
+            grown._counts[name][shift : shift + len(values)] = values
+        return grown
+
+    # -- changing --------------------------------------------------------------------
+
+    def set_capacity(self, nights: NightSelection, capacity: int) -> None:
+        """Set the rooms that exist on the selected nights.
+
+        A capacity below what is already sold leaves the calendar overbooked: nothing
+        more can be sold, and the sales stand.
+
+        Raises:
+            InvalidCapacityError: ``capacity`` is negative.
+            NightOutsideCalendarError: A selected night is outside the horizon.
+        """
+        self._set("capacity", nights, _count(capacity, "capacity"))
+
+    def set_allowance(self, nights: NightSelection, allowance: int) -> None:
+        """Set how many rooms may be sold beyond capacity on the selected nights.
+
+        Raises:
+            InvalidCapacityError: ``allowance`` is negative.
+            NightOutsideCalendarError: A selected night is outside the horizon.
+        """
+        self._set("allowance", nights, _count(allowance, "allowance"))
+
+    def take(self, stay: Stay, rooms: int, count: Count) -> None:
+        """Add ``rooms`` to ``count`` on every night of ``stay``, whatever is available.
+
+        Check :meth:`shortfalls` first to sell only what is left; blocks are taken even
+        when nothing is left, because the rooms are gone in any case.
+
+        Raises:
+            NightOutsideCalendarError: The stay reaches outside the horizon.
+        """
+        self._add(count.value, stay, _count(rooms, "rooms"))
+
+    def give_back(self, stay: Stay, rooms: int, count: Count) -> None:
+        """Remove ``rooms`` from ``count`` on every night of ``stay``.
+
+        Raises:
+            InvalidCapacityError: ``count`` holds fewer rooms than that on some night;
+                nothing is changed then.
+        """
+        taken = _count(rooms, "rooms")
+        values, first = self._counts[count.value], self._span(stay)
+        short = [i for i in range(first, first + stay.nights) if values[i] < taken]
+        if short:
+            night = self.horizon.check_in + dt.timedelta(days=short[0])
+            msg = (
+                f"cannot give back {taken} {count.value} rooms on {night}: only {values[short[0]]}"
+            )
+            raise InvalidCapacityError(msg)
+        self._add(count.value, stay, -taken)
+
+    def move(self, stay: Stay, rooms: int, source: Count, target: Count) -> None:
+        """Move ``rooms`` from one count to another, e.g. held to sold on payment."""
+        self.give_back(stay, rooms, source)
+        self.take(stay, rooms, target)
+
+    # -- internals -------------------------------------------------------------------
+
+    def _available_at(self, i: int) -> int:
+        c = self._counts
+        left = c["capacity"][i] + c["allowance"][i] - c["sold"][i] - c["held"][i]
+        return max(0, left - c["blocked"][i])
+
+    def _offset(self, night: dt.date) -> int:
+        if night not in self.horizon:
+            msg = (
+                f"{night} is outside the calendar of {self.unit_type} ({self.horizon}); "
+                "open the calendar over that night first"
+            )
+            raise NightOutsideCalendarError(msg)
+        return (night - self.horizon.check_in).days
+
+    def _span(self, stay: Stay) -> int:
+        """Return the offset of the stay's first night, checking all of it is covered."""
+        self._offset(stay.check_in)
+        self._offset(stay.last_night)
+        return (stay.check_in - self.horizon.check_in).days
+
+    def _set(self, name: str, nights: NightSelection, value: int) -> None:
+        offsets = self._offsets(nights)  # all checked before anything changes
+        values = self._counts[name]
+        for i in offsets:
+            values[i] = value
+
+    def _offsets(self, nights: Iterable[dt.date]) -> list[int]:
+        return [self._offset(night) for night in nights]
+
+    def _add(self, name: str, stay: Stay, delta: int) -> None:
+        values, first = self._counts[name], self._span(stay)
+        for i in range(first, first + stay.nights):
+            values[i] += delta
+
+    def __repr__(self) -> str:
+        return f"InventoryCalendar({self.unit_type!r}, {self.horizon})"

@@ -1,0 +1,94 @@
+"""The inventory store port: nightly counts and holds, taken atomically.
+
+The rules every adapter keeps (pinned by
+:class:`staycore.testing.contracts.InventoryStoreContract`):
+
+* :meth:`InventoryStore.reserve` takes the rooms of every night of the stay, or none:
+  two requests racing for the last room cannot both get it, on any adapter and across
+  processes. A refusal raises
+  :class:`~staycore.availability.inventory.NotAvailableError` listing every short night.
+* Reserving again with the same hold id and the same request returns the existing hold
+  (a retry after a lost connection); with a different request it is refused.
+* Confirming, releasing and expiring are idempotent (see
+  :mod:`staycore.availability.holds`); an expired or released hold frees its rooms.
+  Holds past their expiry are expired before any reservation is decided, so a lapsed
+  hold never keeps a room from a paying guest.
+* Extending works only for a hold that is still ``held`` and not past its expiry.
+* Blocks take rooms even when none are left (the rooms are gone in any case).
+* Nothing is half-applied: an operation that raises changes nothing.
+
+Example:
+    >>> from staycore.adapters.memory import MemoryInventoryStore
+    >>> from staycore.ports.inventory import InventoryStore
+    >>> from staycore.testing.clock import FrozenClock
+    >>> isinstance(MemoryInventoryStore(FrozenClock("2026-05-01T09:00:00Z")), InventoryStore)
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import pendulum
+
+from staycore.availability.blocks import Block
+from staycore.availability.ids import BlockId, HoldId, UnitTypeId
+from staycore.availability.inventory import NightCounts
+from staycore.availability.nights import NightSelection
+from staycore.availability.stay_holds import StayHold, StayHoldRequest
+from staycore.kernel.time import Stay
+
+__all__ = ["InventoryStore"]
+
+
+@runtime_checkable
+class InventoryStore(Protocol):
+    """Nightly inventory per unit type, with blocks and holds."""
+
+    def open_calendar(self, unit_type: UnitTypeId, horizon: Stay) -> None:
+        """Make ``unit_type`` countable over ``horizon``; an open calendar grows to cover it."""
+        ...
+
+    def set_capacity(self, unit_type: UnitTypeId, nights: NightSelection, capacity: int) -> None:
+        """Set the rooms that exist on the selected nights."""
+        ...
+
+    def set_allowance(self, unit_type: UnitTypeId, nights: NightSelection, allowance: int) -> None:
+        """Set the overbooking allowance on the selected nights."""
+        ...
+
+    def counts(self, unit_type: UnitTypeId, nights: Stay) -> tuple[NightCounts, ...]:
+        """Return the counts of every night of ``nights``, in order."""
+        ...
+
+    def block(self, block: Block) -> None:
+        """Take the block's rooms out of sale; blocking the same block again does nothing."""
+        ...
+
+    def unblock(self, block_id: BlockId) -> None:
+        """Give a block's rooms back; unknown or already removed blocks are ignored."""
+        ...
+
+    def reserve(self, request: StayHoldRequest) -> StayHold:
+        """Hold the rooms of every night of the request's stay, or none of them."""
+        ...
+
+    def hold(self, hold_id: HoldId) -> StayHold:
+        """Return the hold with ``hold_id``."""
+        ...
+
+    def confirm(self, hold_id: HoldId) -> StayHold:
+        """Turn a held hold into sold rooms; confirming again does nothing."""
+        ...
+
+    def release(self, hold_id: HoldId) -> StayHold:
+        """Free a hold's rooms, held or sold; releasing again does nothing."""
+        ...
+
+    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StayHold:
+        """Move a live hold's expiry to ``until``."""
+        ...
+
+    def expire_due(self) -> tuple[StayHold, ...]:
+        """Expire every held hold whose expiry has passed; return the holds expired now."""
+        ...

@@ -1,0 +1,319 @@
+"""The contract suite of the inventory store port (:mod:`staycore.ports.inventory`).
+
+Subclass :class:`InventoryStoreContract` and override ``inventory_store`` to build your
+adapter on the ``clock`` the suite provides; every test opens a fresh unit type, so the
+suite runs against an empty store or a shared database alike.
+
+Example:
+    >>> import pytest
+    >>> from staycore.adapters.memory import MemoryInventoryStore
+    >>> from staycore.testing.clock import FrozenClock
+    >>> from staycore.testing.contracts import InventoryStoreContract
+    >>> class TestMemoryInventoryStore(InventoryStoreContract):
+    ...     @pytest.fixture
+    ...     def inventory_store(self, clock: FrozenClock) -> MemoryInventoryStore:
+    ...         return MemoryInventoryStore(clock)
+    >>> "test_racing_for_the_last_rooms_only_that_many_win" in dir(TestMemoryInventoryStore)
+    True
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import ClassVar
+
+import pytest
+
+from staycore.availability.blocks import Block, BlockReason
+from staycore.availability.holds import HoldNotActiveError, HoldNotFoundError, HoldStatus
+from staycore.availability.ids import BlockId, HoldId, UnitTypeId
+from staycore.availability.inventory import (
+    InvalidCapacityError,
+    NightOutsideCalendarError,
+    NotAvailableError,
+)
+from staycore.availability.nights import NightSelection
+from staycore.availability.stay_holds import DuplicateHoldError, StayHoldRequest
+from staycore.kernel.ids import Identifier
+from staycore.kernel.time import Stay
+from staycore.ports.inventory import InventoryStore
+from staycore.testing.clock import FrozenClock
+
+__all__ = ["InventoryStoreContract"]
+
+_HORIZON = Stay.parse("2026-07-01/2026-09-01")
+_STAY = Stay.parse("2026-07-10/2026-07-13")
+
+
+class InventoryStoreContract:
+    """The rules of :class:`~staycore.ports.inventory.InventoryStore`, as tests.
+
+    Override :meth:`inventory_store`. ``racers`` and ``rooms_left`` size the race test.
+    """
+
+    racers: ClassVar[int] = 8
+    rooms_left: ClassVar[int] = 3
+
+    @pytest.fixture
+    def clock(self) -> FrozenClock:
+        """The clock the store must read for expiry; tests move it."""
+        return FrozenClock("2026-06-01T09:00:00Z")
+
+    @pytest.fixture
+    def inventory_store(self, clock: FrozenClock) -> InventoryStore:
+        """Build the adapter under test on ``clock``; override this."""
+        raise NotImplementedError("override the inventory_store fixture to build your adapter")
+
+    @pytest.fixture
+    def unit_type(self, inventory_store: InventoryStore) -> UnitTypeId:
+        """A fresh unit type with 2 rooms over the whole horizon."""
+        unit_type = UnitTypeId.new()
+        inventory_store.open_calendar(unit_type, _HORIZON)
+        inventory_store.set_capacity(unit_type, NightSelection.of(_HORIZON), 2)
+        return unit_type
+
+    @staticmethod
+    def request(
+        clock: FrozenClock,
+        unit_type: UnitTypeId,
+        stay: Stay = _STAY,
+        rooms: int = 1,
+        minutes: int = 15,
+    ) -> StayHoldRequest:
+        """A request for ``rooms`` of ``unit_type`` over ``stay``, expiring in ``minutes``."""
+        return StayHoldRequest(
+            hold_id=HoldId.new(),
+            unit_type=unit_type,
+            stay=stay,
+            rooms=rooms,
+            owner=Identifier.new(),
+            expires_at=clock.now().add(minutes=minutes),
+        )
+
+    @staticmethod
+    def available(store: InventoryStore, unit_type: UnitTypeId, stay: Stay = _STAY) -> list[int]:
+        """The rooms available on each night of ``stay``."""
+        return [counts.available for counts in store.counts(unit_type, stay)]
+
+    # -- reserving -------------------------------------------------------------------
+
+    def test_reserving_takes_every_night(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A hold takes its rooms on every night of the stay, and only those."""
+        hold = inventory_store.reserve(self.request(clock, unit_type, rooms=2))
+        assert hold.status is HoldStatus.HELD
+        assert self.available(inventory_store, unit_type) == [0, 0, 0]
+        around = Stay.parse("2026-07-09/2026-07-14")
+        assert self.available(inventory_store, unit_type, around) == [2, 0, 0, 0, 2]
+        assert [c.held for c in inventory_store.counts(unit_type, _STAY)] == [2, 2, 2]
+
+    def test_a_short_night_refuses_the_whole_stay_and_takes_nothing(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """All nights or none: one full night refuses the stay and names that night."""
+        inventory_store.reserve(
+            self.request(clock, unit_type, Stay.parse("2026-07-11/2026-07-12"), 2)
+        )
+        with pytest.raises(NotAvailableError) as refused:
+            inventory_store.reserve(self.request(clock, unit_type))
+        assert [s.night for s in refused.value.shortfalls] == [date(2026, 7, 11)]
+        assert refused.value.code == "availability.not_available"
+        assert self.available(inventory_store, unit_type) == [2, 0, 2]
+
+    def test_the_allowance_sells_beyond_capacity(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """The overbooking allowance adds sellable rooms on its nights."""
+        inventory_store.set_allowance(unit_type, NightSelection.of(_STAY), 1)
+        inventory_store.reserve(self.request(clock, unit_type, rooms=3))
+        assert self.available(inventory_store, unit_type) == [0, 0, 0]
+
+    def test_a_retried_request_gets_its_hold_back(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """The same hold id and request returns the same hold and takes nothing more."""
+        request = self.request(clock, unit_type)
+        first = inventory_store.reserve(request)
+        assert inventory_store.reserve(request) == first
+        assert self.available(inventory_store, unit_type) == [1, 1, 1]
+
+    def test_a_hold_id_reused_for_another_request_is_refused(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A different request under a used hold id is an error, and takes nothing."""
+        request = self.request(clock, unit_type)
+        inventory_store.reserve(request)
+        other = StayHoldRequest(
+            hold_id=request.hold_id,
+            unit_type=unit_type,
+            stay=Stay.parse("2026-08-01/2026-08-03"),
+            owner=request.owner,
+            expires_at=request.expires_at,
+        )
+        with pytest.raises(DuplicateHoldError):
+            inventory_store.reserve(other)
+        assert self.available(inventory_store, unit_type, other.stay) == [2, 2]
+
+    def test_nights_outside_the_calendar_are_refused_whole(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A stay reaching past the calendar is refused, and nothing inside is taken."""
+        edge = Stay.parse("2026-08-30/2026-09-03")
+        with pytest.raises(NightOutsideCalendarError):
+            inventory_store.reserve(self.request(clock, unit_type, edge))
+        inside = Stay.parse("2026-08-30/2026-09-01")
+        assert self.available(inventory_store, unit_type, inside) == [2, 2]
+
+    def test_negative_capacity_is_refused_and_nothing_changes(
+        self, inventory_store: InventoryStore, unit_type: UnitTypeId
+    ) -> None:
+        """Bad capacities raise a staycore error with a code; the calendar stays."""
+        with pytest.raises(InvalidCapacityError) as refused:
+            inventory_store.set_capacity(unit_type, NightSelection.of(_STAY), -1)
+        assert refused.value.code == "availability.invalid_capacity"
+        assert self.available(inventory_store, unit_type) == [2, 2, 2]
+
+    def test_a_growing_calendar_keeps_its_counts(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Opening a calendar further keeps every count; new nights start empty."""
+        inventory_store.reserve(self.request(clock, unit_type))
+        inventory_store.open_calendar(unit_type, Stay.parse("2026-06-01/2026-12-01"))
+        assert self.available(inventory_store, unit_type) == [1, 1, 1]
+        later = Stay.parse("2026-11-01/2026-11-02")
+        assert self.available(inventory_store, unit_type, later) == [0]
+
+    # -- the hold lifecycle ------------------------------------------------------------
+
+    def test_confirming_turns_held_into_sold_once(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Confirming moves the rooms from held to sold; a second confirm changes nothing."""
+        hold = inventory_store.reserve(self.request(clock, unit_type))
+        for _ in range(2):
+            assert inventory_store.confirm(hold.id).status is HoldStatus.CONFIRMED
+        counts = inventory_store.counts(unit_type, _STAY)
+        assert [(c.held, c.sold, c.available) for c in counts] == [(0, 1, 1)] * 3
+
+    def test_releasing_frees_held_or_sold_rooms_once(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Release frees the rooms whether held or sold; a second release does nothing."""
+        held = inventory_store.reserve(self.request(clock, unit_type))
+        sold = inventory_store.reserve(self.request(clock, unit_type))
+        inventory_store.confirm(sold.id)
+        for _ in range(2):
+            assert inventory_store.release(held.id).status is HoldStatus.RELEASED
+            assert inventory_store.release(sold.id).status is HoldStatus.RELEASED
+        assert self.available(inventory_store, unit_type) == [2, 2, 2]
+
+    def test_an_expired_hold_frees_its_nights(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Past its expiry an unpaid hold is expired (once) and its rooms come back."""
+        hold = inventory_store.reserve(self.request(clock, unit_type, rooms=2, minutes=15))
+        clock.advance(minutes=14)
+        assert inventory_store.expire_due() == ()
+        clock.advance(minutes=1)
+        expired = inventory_store.expire_due()
+        assert [h.id for h in expired] == [hold.id]
+        assert inventory_store.expire_due() == ()
+        assert inventory_store.hold(hold.id).status is HoldStatus.EXPIRED
+        assert self.available(inventory_store, unit_type) == [2, 2, 2]
+
+    def test_a_lapsed_hold_never_keeps_a_room_from_a_new_guest(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Reserving expires due holds first, even if no sweeper ran."""
+        inventory_store.reserve(self.request(clock, unit_type, rooms=2))
+        clock.advance(minutes=20)
+        assert inventory_store.reserve(self.request(clock, unit_type, rooms=2)).rooms == 2
+
+    def test_an_expired_hold_cannot_be_confirmed(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Payment after expiry is refused: the order must reserve again."""
+        hold = inventory_store.reserve(self.request(clock, unit_type))
+        clock.advance(minutes=30)
+        with pytest.raises(HoldNotActiveError):
+            inventory_store.confirm(hold.id)
+        assert self.available(inventory_store, unit_type) == [2, 2, 2]
+
+    def test_extending_needs_a_live_hold(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A live hold can be extended; a lapsed or released one cannot."""
+        hold = inventory_store.reserve(self.request(clock, unit_type, minutes=15))
+        clock.advance(minutes=10)
+        extended = inventory_store.extend(hold.id, clock.now().add(minutes=30))
+        assert extended.expires_at == clock.now().add(minutes=30)
+        clock.advance(minutes=20)
+        assert inventory_store.expire_due() == ()
+        clock.advance(minutes=15)
+        with pytest.raises(HoldNotActiveError):
+            inventory_store.extend(hold.id, clock.now().add(minutes=30))
+        released = inventory_store.reserve(self.request(clock, unit_type))
+        inventory_store.release(released.id)
+        with pytest.raises(HoldNotActiveError):
+            inventory_store.extend(released.id, clock.now().add(minutes=30))
+
+    def test_an_unknown_hold_is_not_found(self, inventory_store: InventoryStore) -> None:
+        """Every hold operation on an unknown id raises HoldNotFoundError."""
+        unknown = HoldId.new()
+        operations: list[Callable[[], object]] = [
+            lambda: inventory_store.hold(unknown),
+            lambda: inventory_store.confirm(unknown),
+            lambda: inventory_store.release(unknown),
+        ]
+        for operation in operations:
+            with pytest.raises(HoldNotFoundError):
+                operation()
+
+    # -- blocks ----------------------------------------------------------------------
+
+    def test_blocks_take_rooms_even_when_none_are_left_and_come_back_once(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A block counts against availability (never below zero) until it is removed."""
+        inventory_store.reserve(self.request(clock, unit_type, rooms=2))
+        block = Block(
+            id=BlockId.new(), unit_type=unit_type, nights=_STAY, reason=BlockReason.MAINTENANCE
+        )
+        for _ in range(2):
+            inventory_store.block(block)
+        assert [c.blocked for c in inventory_store.counts(unit_type, _STAY)] == [1, 1, 1]
+        assert self.available(inventory_store, unit_type) == [0, 0, 0]
+        for _ in range(2):
+            inventory_store.unblock(block.id)
+        assert [c.blocked for c in inventory_store.counts(unit_type, _STAY)] == [0, 0, 0]
+
+    # -- concurrency -----------------------------------------------------------------
+
+    def test_racing_for_the_last_rooms_only_that_many_win(
+        self, inventory_store: InventoryStore, clock: FrozenClock
+    ) -> None:
+        """``racers`` threads race for ``rooms_left`` rooms: exactly that many win."""
+        unit_type = UnitTypeId.new()
+        inventory_store.open_calendar(unit_type, _HORIZON)
+        inventory_store.set_capacity(unit_type, NightSelection.of(_STAY), self.rooms_left)
+        requests = [self.request(clock, unit_type) for _ in range(self.racers)]
+        start = threading.Barrier(self.racers)
+
+        def race(request: StayHoldRequest) -> bool:
+            start.wait(timeout=10)
+            try:
+                inventory_store.reserve(request)
+            except NotAvailableError:
+                return False
+            return True
+
+        with ThreadPoolExecutor(max_workers=self.racers) as pool:
+            won = list(pool.map(race, requests))
+        assert sum(won) == self.rooms_left, f"{sum(won)} of {self.racers} racers got a room"
+        assert self.available(inventory_store, unit_type) == [0, 0, 0]
+        held = [c.held for c in inventory_store.counts(unit_type, _STAY)]
+        assert held == [self.rooms_left] * 3
