@@ -7,7 +7,12 @@
 * :mod:`~staycore.availability.holds` and :mod:`~staycore.availability.stay_holds`: the
   hold lifecycle and holds on a stay's nights.
 * :mod:`~staycore.availability.blocks`: nights out of sale.
+* :mod:`~staycore.availability.schedule` and :mod:`~staycore.availability.appointments`:
+  resources, working hours and the slots they offer.
+* :mod:`~staycore.availability.external`: reconciling iCalendar feeds of other channels
+  with blocks (parsing and writing feeds is :mod:`staycore.adapters.ical`).
 
-The store that keeps calendars and holds atomically is the port
-:class:`staycore.ports.inventory.InventoryStore`.
+The stores that keep calendars, slots and holds atomically are the ports
+:class:`staycore.ports.inventory.InventoryStore` and
+:class:`staycore.ports.appointments.AppointmentStore`.
 """

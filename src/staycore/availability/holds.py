@@ -38,6 +38,7 @@ from staycore.kernel.state_machine import Transition, TransitionTable
 
 __all__ = [
     "HOLD_LIFECYCLE",
+    "DuplicateHoldError",
     "HoldAction",
     "HoldNotActiveError",
     "HoldNotFoundError",
@@ -50,6 +51,12 @@ class HoldNotFoundError(AvailabilityError):
     """No hold with the given id exists in the store."""
 
     code = "availability.hold_not_found"
+
+
+class DuplicateHoldError(AvailabilityError):
+    """A hold id was reused for a different request: a retry must repeat its request."""
+
+    code = "availability.hold_id_reused"
 
 
 class HoldNotActiveError(AvailabilityError):

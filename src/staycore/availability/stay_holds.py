@@ -23,20 +23,13 @@ from __future__ import annotations
 import attrs
 import pendulum
 
-from staycore.availability.errors import AvailabilityError
 from staycore.availability.holds import HoldStatus
 from staycore.availability.ids import HoldId, UnitTypeId
 from staycore.availability.inventory import InvalidCapacityError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Stay, as_instant
 
-__all__ = ["DuplicateHoldError", "StayHold", "StayHoldRequest"]
-
-
-class DuplicateHoldError(AvailabilityError):
-    """A hold id was reused for a different request."""
-
-    code = "availability.hold_id_reused"
+__all__ = ["StayHold", "StayHoldRequest"]
 
 
 def _rooms(value: int) -> int:

@@ -15,6 +15,7 @@ Example:
     True
 """
 
+from staycore.ports.appointments import AppointmentStore
 from staycore.ports.clock import Clock
 from staycore.ports.events import EventPublisher
 from staycore.ports.idempotency import IdempotencyRecord, IdempotencyStore
@@ -24,6 +25,7 @@ from staycore.ports.persistence import Aggregate, Repository, UnitOfWork, UnitOf
 
 __all__ = [
     "Aggregate",
+    "AppointmentStore",
     "Channel",
     "Clock",
     "EventPublisher",

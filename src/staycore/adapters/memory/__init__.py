@@ -9,6 +9,7 @@ one, so it serves tests, demos and single-process tools, not a deployment.
   and the outbox of committed events.
 * :class:`MemoryIdempotencyStore`: idempotency keys, expiring by a clock.
 * :class:`MemoryInventoryStore`: nightly calendars, blocks and holds.
+* :class:`MemoryAppointmentStore`: resources and the holds on their slots.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
   fail on request.
 
@@ -25,6 +26,7 @@ Example:
     ['GuestNoteWritten']
 """
 
+from staycore.adapters.memory.appointments import MemoryAppointmentStore
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
 from staycore.adapters.memory.inventory import MemoryInventoryStore
 from staycore.adapters.memory.messaging import RecordingNotifier, RecordingPublisher
@@ -32,6 +34,7 @@ from staycore.adapters.memory.store import MemoryStore
 from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOfWork
 
 __all__ = [
+    "MemoryAppointmentStore",
     "MemoryIdempotencyStore",
     "MemoryInventoryStore",
     "MemoryRepository",

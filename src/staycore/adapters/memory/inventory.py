@@ -44,6 +44,7 @@ import pendulum
 
 from staycore.availability.blocks import Block
 from staycore.availability.holds import (
+    DuplicateHoldError,
     HoldAction,
     HoldNotActiveError,
     HoldNotFoundError,
@@ -59,7 +60,7 @@ from staycore.availability.inventory import (
     NotAvailableError,
 )
 from staycore.availability.nights import NightSelection
-from staycore.availability.stay_holds import DuplicateHoldError, StayHold, StayHoldRequest
+from staycore.availability.stay_holds import StayHold, StayHoldRequest
 from staycore.kernel.time import Clock, Stay, as_instant
 
 __all__ = ["MemoryInventoryStore"]

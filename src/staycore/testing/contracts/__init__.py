@@ -8,6 +8,7 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
 * :class:`UnitOfWorkContract` and :class:`IdempotencyStoreContract`:
   :mod:`staycore.ports.persistence` and :mod:`staycore.ports.idempotency`.
 * :class:`InventoryStoreContract`: :mod:`staycore.ports.inventory`.
+* :class:`AppointmentStoreContract`: :mod:`staycore.ports.appointments`.
 
 This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
 in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
@@ -19,6 +20,7 @@ Example:
     False
 """
 
+from staycore.testing.contracts.appointments import AppointmentStoreContract
 from staycore.testing.contracts.inventory import InventoryStoreContract
 from staycore.testing.contracts.persistence import (
     CommittedEvents,
@@ -31,6 +33,7 @@ from staycore.testing.contracts.persistence import (
 )
 
 __all__ = [
+    "AppointmentStoreContract",
     "CommittedEvents",
     "GuestNote",
     "GuestNoteEdited",

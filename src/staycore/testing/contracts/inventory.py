@@ -28,7 +28,12 @@ from typing import ClassVar
 import pytest
 
 from staycore.availability.blocks import Block, BlockReason
-from staycore.availability.holds import HoldNotActiveError, HoldNotFoundError, HoldStatus
+from staycore.availability.holds import (
+    DuplicateHoldError,
+    HoldNotActiveError,
+    HoldNotFoundError,
+    HoldStatus,
+)
 from staycore.availability.ids import BlockId, HoldId, UnitTypeId
 from staycore.availability.inventory import (
     InvalidCapacityError,
@@ -36,7 +41,7 @@ from staycore.availability.inventory import (
     NotAvailableError,
 )
 from staycore.availability.nights import NightSelection
-from staycore.availability.stay_holds import DuplicateHoldError, StayHoldRequest
+from staycore.availability.stay_holds import StayHoldRequest
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Stay
 from staycore.ports.inventory import InventoryStore
