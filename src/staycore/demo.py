@@ -1,8 +1,9 @@
 """The story ``staycore demo`` tells: what the library gets right, shown on real values.
 
-For now it covers the kernel: splitting money without losing a cent, a stay across a
-daylight-saving change, and a lifecycle declared as a table with its diagram. Each
-later context adds its chapter.
+It covers the kernel (splitting money without losing a cent, a stay across a
+daylight-saving change, a lifecycle declared as a table with its diagram) and
+availability (a search that explains every refusal, and an iCalendar import that blocks
+nights). Each later context adds its chapter.
 
 Example:
     >>> import io
@@ -20,6 +21,12 @@ import enum
 from typing import Final, TextIO
 
 from staycore import __version__
+from staycore.availability.external import ExternalBooking, plan_import
+from staycore.availability.ids import BlockId, PropertyId, UnitTypeId
+from staycore.availability.inventory import Count, InventoryCalendar
+from staycore.availability.nights import NightSelection
+from staycore.availability.restrictions import RestrictionCalendar
+from staycore.availability.search import Listing, PortfolioIndex, SearchQuery
 from staycore.kernel.errors import StaycoreError
 from staycore.kernel.money import Money
 from staycore.kernel.state_machine import Transition, TransitionTable
@@ -83,10 +90,11 @@ def run_demo(out: TextIO) -> None:
         True
     """
     write = _Writer(out)
-    write.title(f"staycore {__version__}: the kernel")
+    write.title(f"staycore {__version__}: the kernel and availability")
     _money_chapter(write)
     _stay_chapter(write)
     _lifecycle_chapter(write)
+    _availability_chapter(write)
 
 
 def _money_chapter(write: _Writer) -> None:
@@ -157,6 +165,86 @@ def _lifecycle_chapter(write: _Writer) -> None:
     write.block(table.to_mermaid())
     write.line("Graphviz (pipe into `dot -Tsvg`):")
     write.block(table.to_graphviz())
+
+
+# A channel's feed as Airbnb publishes it: a guest booked the loft over New Year there.
+_AIRBNB_FEED: Final = """BEGIN:VCALENDAR
+PRODID:-//Airbnb Inc//Hosting Calendar 1.0//EN
+VERSION:2.0
+BEGIN:VEVENT
+DTSTART;VALUE=DATE:20261229
+DTEND;VALUE=DATE:20270102
+UID:1418fb94e984-f3b7ba3ba9e2fbc5d2d1dd0d1a2b3c4d@airbnb.com
+SUMMARY:Reserved
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def _feed_events() -> tuple[ExternalBooking, ...]:
+    """The feed's events: parsed with the ``ical`` extra, or as the parser would give them."""
+    try:
+        from staycore.adapters.ical import parse_feed  # noqa: PLC0415 - an optional extra
+    except ImportError:
+        uid = "1418fb94e984-f3b7ba3ba9e2fbc5d2d1dd0d1a2b3c4d@airbnb.com"
+        return (ExternalBooking(uid, Stay.parse("2026-12-29/2027-01-02"), "Reserved"),)
+    return parse_feed(_AIRBNB_FEED)
+
+
+def _availability_chapter(write: _Writer) -> None:
+    write.heading("4. Availability: what can be booked, and why not")
+    season = Stay.parse("2026-12-01/2027-02-01")
+    homestay, index = PropertyId.new(), PortfolioIndex(season)
+    rooms: dict[str, InventoryCalendar] = {}
+    for name, sleeps, count in (("Garden double", 2, 2), ("Family suite", 4, 1), ("Loft", 2, 1)):
+        inventory = InventoryCalendar(UnitTypeId.new(), season)
+        inventory.set_capacity(NightSelection.of(season), count)
+        index.add(
+            Listing(homestay, inventory.unit_type, name, sleeps),
+            inventory,
+            RestrictionCalendar(season),
+        )
+        rooms[name] = inventory
+    suite = rooms["Family suite"].unit_type
+    index.restrictions(suite).restrict(
+        NightSelection.of(Stay.parse("2026-12-30/2027-01-02")), min_stay_through=3
+    )
+    index.refresh(suite)
+    write.line("a homestay: Garden double (2 rooms), Family suite (sleeps 4), Loft")
+    write.line("the Family suite needs 3 nights through New Year (MinLOS through)")
+    query = SearchQuery(
+        Stay.parse("2026-12-30/2027-01-01"), guests=2, booked_on=dt.date(2026, 11, 22)
+    )
+    _show_search(write, index, query)
+
+    loft = rooms["Loft"]
+    events = _feed_events()
+    plan = plan_import(
+        "airbnb:loft", loft.unit_type, events, current=(), confirmed=(), new_block_id=BlockId.new
+    )
+    for block in plan.add:
+        loft.take(block.nights, block.rooms, Count.BLOCKED)
+        index.refresh(loft.unit_type, block.nights)
+    added = ", ".join(f"{b.nights} ({b.note})" for b in plan.add)
+    write.line(f"iCal import from airbnb:loft: blocked {added}")
+    _show_search(write, index, query)
+    again = plan_import(
+        "airbnb:loft",
+        loft.unit_type,
+        events,
+        current=plan.blocks,
+        confirmed=(),
+        new_block_id=BlockId.new,
+    )
+    write.line(f"importing the same feed again changes nothing: {again.changes_nothing}")
+
+
+def _show_search(write: _Writer, index: PortfolioIndex, query: SearchQuery) -> None:
+    result = index.search(query)
+    write.line(f"search {query.stay} for {query.guests} guests:")
+    write.row("  bookable", ", ".join(listing.name for listing in result.bookable()) or "none")
+    for refusal in result.refusals():
+        write.row(f"  {refusal.listing.name}", "; ".join(refusal.reasons))
 
 
 class _Writer:

@@ -7,6 +7,10 @@
 * :mod:`~staycore.availability.holds` and :mod:`~staycore.availability.stay_holds`: the
   hold lifecycle and holds on a stay's nights.
 * :mod:`~staycore.availability.blocks`: nights out of sale.
+* :mod:`~staycore.availability.search`: which unit types of a portfolio can be booked,
+  and why the others cannot.
+* :mod:`~staycore.availability.stock`: add-on stock held and sold with an order, and
+  the low-stock event.
 * :mod:`~staycore.availability.schedule` and :mod:`~staycore.availability.appointments`:
   resources, working hours and the slots they offer.
 * :mod:`~staycore.availability.external`: reconciling iCalendar feeds of other channels

@@ -178,6 +178,31 @@ class InventoryCalendar:
         """Rooms still available on ``night``; never below zero."""
         return self._available_at(self._offset(night))
 
+    def availability(self, nights: Stay) -> list[int]:
+        """Rooms available on each night of ``nights``, in order.
+
+        Raises:
+            NightOutsideCalendarError: ``nights`` reaches outside the horizon.
+
+        Example:
+            Continuing the module example above:
+
+            >>> deluxe.availability(Stay.parse("2026-07-09/2026-07-12"))
+            [3, 1, 1]
+        """
+        first = self._span(nights)
+        end, c = first + nights.nights, self._counts
+        return [
+            max(0, capacity + allowance - sold - held - blocked)
+            for capacity, allowance, sold, held, blocked in zip(
+                *(
+                    c[name][first:end]
+                    for name in ("capacity", "allowance", "sold", "held", "blocked")
+                ),
+                strict=True,
+            )
+        ]
+
     def shortfalls(self, stay: Stay, rooms: int) -> tuple[Shortfall, ...]:
         """Every night of ``stay`` with fewer than ``rooms`` available; empty if it fits.
 

@@ -194,6 +194,23 @@ class RestrictionCalendar:
         i = (night - self.horizon.check_in).days
         return {r: values[i] for r, values in self._values.items() if values[i]}
 
+    def column(self, restriction: Restriction, nights: Stay) -> list[int]:
+        """The value of ``restriction`` on each night of ``nights`` (0 where not set).
+
+        Nights outside the horizon read as 0, like :meth:`on`.
+
+        Example:
+            Continuing the module example above:
+
+            >>> rules.column(Restriction.MIN_STAY_THROUGH, Stay.parse("2026-12-29/2027-01-03"))
+            [0, 3, 3, 3, 0]
+        """
+        values = self._values[restriction]
+        first = (nights.check_in - self.horizon.check_in).days
+        head = min(nights.nights, max(0, -first))  # nights before the horizon
+        inside = values[max(0, first) : max(0, first + nights.nights)].tolist()
+        return [0] * head + inside + [0] * (nights.nights - head - len(inside))
+
     def check(self, stay: Stay, *, booked_on: dt.date) -> tuple[Violation, ...]:
         """Return every restriction ``stay``, booked on ``booked_on``, breaks.
 

@@ -22,6 +22,7 @@ from staycore.ports.idempotency import IdempotencyRecord, IdempotencyStore
 from staycore.ports.inventory import InventoryStore
 from staycore.ports.notifier import Channel, Message, Notifier
 from staycore.ports.persistence import Aggregate, Repository, UnitOfWork, UnitOfWorkFactory
+from staycore.ports.stock import StockStore
 
 __all__ = [
     "Aggregate",
@@ -35,6 +36,7 @@ __all__ = [
     "Message",
     "Notifier",
     "Repository",
+    "StockStore",
     "UnitOfWork",
     "UnitOfWorkFactory",
 ]

@@ -10,6 +10,7 @@ one, so it serves tests, demos and single-process tools, not a deployment.
 * :class:`MemoryIdempotencyStore`: idempotency keys, expiring by a clock.
 * :class:`MemoryInventoryStore`: nightly calendars, blocks and holds.
 * :class:`MemoryAppointmentStore`: resources and the holds on their slots.
+* :class:`MemoryStockStore`: counted add-on items and the holds on their units.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
   fail on request.
 
@@ -30,6 +31,7 @@ from staycore.adapters.memory.appointments import MemoryAppointmentStore
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
 from staycore.adapters.memory.inventory import MemoryInventoryStore
 from staycore.adapters.memory.messaging import RecordingNotifier, RecordingPublisher
+from staycore.adapters.memory.stock import MemoryStockStore
 from staycore.adapters.memory.store import MemoryStore
 from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOfWork
 
@@ -38,6 +40,7 @@ __all__ = [
     "MemoryIdempotencyStore",
     "MemoryInventoryStore",
     "MemoryRepository",
+    "MemoryStockStore",
     "MemoryStore",
     "MemoryUnitOfWork",
     "RecordingNotifier",

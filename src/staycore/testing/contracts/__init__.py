@@ -9,6 +9,7 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
   :mod:`staycore.ports.persistence` and :mod:`staycore.ports.idempotency`.
 * :class:`InventoryStoreContract`: :mod:`staycore.ports.inventory`.
 * :class:`AppointmentStoreContract`: :mod:`staycore.ports.appointments`.
+* :class:`StockStoreContract`: :mod:`staycore.ports.stock`.
 
 This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
 in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
@@ -31,6 +32,7 @@ from staycore.testing.contracts.persistence import (
     NoteId,
     UnitOfWorkContract,
 )
+from staycore.testing.contracts.stock import StockStoreContract
 
 __all__ = [
     "AppointmentStoreContract",
@@ -41,5 +43,6 @@ __all__ = [
     "IdempotencyStoreContract",
     "InventoryStoreContract",
     "NoteId",
+    "StockStoreContract",
     "UnitOfWorkContract",
 ]
