@@ -46,37 +46,25 @@ Example:
 
 from __future__ import annotations
 
-import heapq
 import threading
 from collections.abc import Mapping
 
 import attrs
 import pendulum
 
+from staycore.adapters.memory.hold_book import HoldBook, has_passed
 from staycore.availability.appointments import (
     ResourceNotFoundError,
     SlotHold,
     SlotHoldRequest,
     check_slot,
 )
-from staycore.availability.holds import (
-    DuplicateHoldError,
-    HoldAction,
-    HoldNotActiveError,
-    HoldNotFoundError,
-    HoldStatus,
-    next_status,
-)
+from staycore.availability.holds import HoldAction, HoldNotActiveError, HoldStatus, next_status
 from staycore.availability.ids import HoldId, ResourceId
 from staycore.availability.schedule import Resource
 from staycore.kernel.time import Clock, Slot, as_instant
 
 __all__ = ["MemoryAppointmentStore"]
-
-
-def _utc(instant: pendulum.DateTime) -> pendulum.DateTime:
-    """The instant in UTC: two instants in one zone compare wall clocks and ignore ``fold``."""
-    return instant.in_tz("UTC")
 
 
 class MemoryAppointmentStore:
@@ -96,14 +84,15 @@ class MemoryAppointmentStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._resources: dict[ResourceId, Resource] = {}
-        self._holds: dict[HoldId, SlotHold] = {}
+        self._holds: HoldBook[SlotHold, SlotHoldRequest] = HoldBook(
+            describe=lambda hold: (
+                f"{hold.places} place(s) of {hold.resource} at {hold.slot.start.isoformat()}"
+            ),
+            keep_in_step=self._index,
+        )
         # The holds that take places (held or confirmed), per resource: what ``taken``
         # and ``reserve`` look at, without walking released and expired history.
         self._live: dict[ResourceId, dict[HoldId, SlotHold]] = {}
-        # Held holds by expiry, so expiring looks only at the holds that are due. An
-        # entry goes stale when its hold is extended, confirmed or released; stale
-        # entries are skipped when they come up.
-        self._expiries: list[tuple[pendulum.DateTime, HoldId]] = []
 
     # -- resources -------------------------------------------------------------------
 
@@ -136,7 +125,7 @@ class MemoryAppointmentStore:
             ResourceNotFoundError: No such resource was saved.
         """
         with self._lock:
-            self._expire_due(self._now())
+            self._holds.expire_due(self._now())
             self._resource(resource_id)
             return self._taken(resource_id, during)
 
@@ -152,25 +141,15 @@ class MemoryAppointmentStore:
             DuplicateHoldError: The hold id was used for a different request.
         """
         with self._lock:
-            existing = self._holds.get(request.hold_id)
-            if existing is not None:
-                if existing.matches(request):
-                    return existing
-                msg = (
-                    f"hold id {request.hold_id} already holds {existing.places} place(s) "
-                    f"of {existing.resource} at {existing.slot.start.isoformat()}; "
-                    "give a new request a new hold id"
-                )
-                raise DuplicateHoldError(msg)
-            self._expire_due(self._now())
+            retried = self._holds.retried(request)
+            if retried is not None:
+                return retried
+            self._holds.expire_due(self._now())
             resource = self._resource(request.resource)
             taken = self._taken(resource.id, request.slot)
             offered = check_slot(resource, request.slot, taken=taken, places=request.places)
             # Keep the slot as the resource offers it, shown in the resource's timezone.
-            hold = attrs.evolve(request.to_hold(), slot=offered.slot)
-            self._store(hold)
-            heapq.heappush(self._expiries, (_utc(hold.expires_at), hold.id))
-            return hold
+            return self._holds.add(attrs.evolve(request.to_hold(), slot=offered.slot))
 
     def hold(self, hold_id: HoldId) -> SlotHold:
         """Return the hold with ``hold_id``.
@@ -179,7 +158,7 @@ class MemoryAppointmentStore:
             HoldNotFoundError: No such hold.
         """
         with self._lock:
-            return self._find(hold_id)
+            return self._holds.find(hold_id)
 
     def confirm(self, hold_id: HoldId) -> SlotHold:
         """Turn a held hold into sold places; confirming again does nothing.
@@ -189,8 +168,7 @@ class MemoryAppointmentStore:
             HoldNotActiveError: The hold expired or was released: reserve again.
         """
         with self._lock:
-            hold = self._lapse_if_due(self._find(hold_id), self._now())
-            return self._change(hold, HoldAction.CONFIRM)
+            return self._holds.confirm(hold_id, self._now())
 
     def release(self, hold_id: HoldId) -> SlotHold:
         """Free a hold's places, held or sold; releasing again does nothing.
@@ -199,7 +177,7 @@ class MemoryAppointmentStore:
             HoldNotFoundError: No such hold.
         """
         with self._lock:
-            return self._change(self._find(hold_id), HoldAction.RELEASE)
+            return self._holds.release(hold_id)
 
     def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> SlotHold:
         """Move a live hold's expiry to ``until``, which must be in the future.
@@ -212,18 +190,16 @@ class MemoryAppointmentStore:
         new_expiry = as_instant(until, what="new hold expiry")
         with self._lock:
             now = self._now()
-            hold = self._lapse_if_due(self._find(hold_id), now)
-            next_status(hold.status, HoldAction.EXTEND)  # refuses a hold that is not live
-            if _utc(new_expiry) <= _utc(now):
+            hold = self._holds.current(hold_id, now)
+            # A hold that is not live is refused first, whatever ``until`` is.
+            next_status(hold.status, HoldAction.EXTEND)
+            if has_passed(new_expiry, now):
                 msg = (
                     f"cannot extend hold {hold_id} to {new_expiry.isoformat()}: that has "
                     "passed; give an expiry in the future"
                 )
                 raise HoldNotActiveError(msg)
-            extended = attrs.evolve(hold, expires_at=new_expiry)
-            self._store(extended)
-            heapq.heappush(self._expiries, (_utc(new_expiry), hold_id))
-            return extended
+            return self._holds.extend(hold, new_expiry)
 
     def expire_due(self) -> tuple[SlotHold, ...]:
         """Expire every held hold whose expiry has passed; return the holds expired now.
@@ -238,7 +214,7 @@ class MemoryAppointmentStore:
             ()
         """
         with self._lock:
-            return self._expire_due(self._now())
+            return self._holds.expire_due(self._now())
 
     # -- internals (called with the lock held) --------------------------------------
 
@@ -259,45 +235,13 @@ class MemoryAppointmentStore:
                 taken[hold.slot] = taken.get(hold.slot, 0) + hold.places
         return taken
 
-    def _find(self, hold_id: HoldId) -> SlotHold:
-        hold = self._holds.get(hold_id)
-        if hold is None:
-            msg = f"no hold {hold_id!r}: it was never reserved in this store"
-            raise HoldNotFoundError(msg)
-        return hold
-
-    def _store(self, hold: SlotHold) -> None:
-        """Record ``hold`` and keep the index of live holds in step with its status."""
-        self._holds[hold.id] = hold
+    def _index(self, hold: SlotHold, was: HoldStatus | None) -> None:
+        """Keep the index of live holds in step with the hold, whatever its status was."""
         live = self._live.setdefault(hold.resource, {})
         if hold.status.takes_inventory:
             live[hold.id] = hold
         else:
             live.pop(hold.id, None)
-
-    def _change(self, hold: SlotHold, action: HoldAction) -> SlotHold:
-        status = next_status(hold.status, action)
-        if status is hold.status:
-            return hold
-        changed = attrs.evolve(hold, status=status)
-        self._store(changed)
-        return changed
-
-    def _lapse_if_due(self, hold: SlotHold, now: pendulum.DateTime) -> SlotHold:
-        """Expire ``hold`` if it is held past its expiry, whether or not a sweep ran."""
-        if hold.status is HoldStatus.HELD and _utc(hold.expires_at) <= _utc(now):
-            return self._change(hold, HoldAction.EXPIRE)
-        return hold
-
-    def _expire_due(self, now: pendulum.DateTime) -> tuple[SlotHold, ...]:
-        expired = []
-        due = _utc(now)
-        while self._expiries and self._expiries[0][0] <= due:
-            expiry, hold_id = heapq.heappop(self._expiries)
-            hold = self._holds[hold_id]
-            if hold.status is HoldStatus.HELD and _utc(hold.expires_at) == expiry:
-                expired.append(self._change(hold, HoldAction.EXPIRE))
-        return tuple(expired)
 
     def __repr__(self) -> str:
         with self._lock:

@@ -36,21 +36,13 @@ Example:
 
 from __future__ import annotations
 
-import heapq
 import threading
 
-import attrs
 import pendulum
 
+from staycore.adapters.memory.hold_book import HoldBook, has_passed
 from staycore.availability.blocks import Block
-from staycore.availability.holds import (
-    DuplicateHoldError,
-    HoldAction,
-    HoldNotActiveError,
-    HoldNotFoundError,
-    HoldStatus,
-    next_status,
-)
+from staycore.availability.holds import HoldNotActiveError, HoldStatus
 from staycore.availability.ids import BlockId, HoldId, UnitTypeId
 from staycore.availability.inventory import (
     Count,
@@ -82,11 +74,10 @@ class MemoryInventoryStore:
         self._lock = threading.Lock()
         self._calendars: dict[UnitTypeId, InventoryCalendar] = {}
         self._blocks: dict[BlockId, Block] = {}
-        self._holds: dict[HoldId, StayHold] = {}
-        # Held holds by expiry, so expiring looks only at the holds that are due. An
-        # entry goes stale when its hold is extended, confirmed or released; stale
-        # entries are skipped when they come up.
-        self._expiries: list[tuple[pendulum.DateTime, HoldId]] = []
+        self._holds: HoldBook[StayHold, StayHoldRequest] = HoldBook(
+            describe=lambda hold: f"{hold.stay} of {hold.unit_type}",
+            keep_in_step=self._count,
+        )
 
     # -- calendars -------------------------------------------------------------------
 
@@ -143,25 +134,15 @@ class MemoryInventoryStore:
             NightOutsideCalendarError: The stay reaches outside the calendar.
         """
         with self._lock:
-            existing = self._holds.get(request.hold_id)
-            if existing is not None:
-                if existing.matches(request):
-                    return existing
-                msg = (
-                    f"hold id {request.hold_id} already holds {existing.stay} of "
-                    f"{existing.unit_type}; give a new request a new hold id"
-                )
-                raise DuplicateHoldError(msg)
-            self._expire_due(self._now())
+            retried = self._holds.retried(request)
+            if retried is not None:
+                return retried
+            self._holds.expire_due(self._now())
             calendar = self._calendar(request.unit_type)
             shortfalls = calendar.shortfalls(request.stay, request.rooms)
             if shortfalls:
                 raise NotAvailableError(request.unit_type, shortfalls)
-            calendar.take(request.stay, request.rooms, Count.HELD)
-            hold = request.to_hold()
-            self._holds[hold.id] = hold
-            heapq.heappush(self._expiries, (hold.expires_at, hold.id))
-            return hold
+            return self._holds.add(request.to_hold())  # takes the rooms, by _count
 
     def hold(self, hold_id: HoldId) -> StayHold:
         """Return the hold with ``hold_id``.
@@ -170,7 +151,7 @@ class MemoryInventoryStore:
             HoldNotFoundError: No such hold.
         """
         with self._lock:
-            return self._find(hold_id)
+            return self._holds.find(hold_id)
 
     def confirm(self, hold_id: HoldId) -> StayHold:
         """Turn a held hold into sold rooms; confirming again does nothing.
@@ -180,10 +161,7 @@ class MemoryInventoryStore:
             HoldNotActiveError: The hold expired or was released: reserve again.
         """
         with self._lock:
-            hold = self._find(hold_id)
-            if hold.status is HoldStatus.HELD and hold.expires_at <= self._now():
-                hold = self._change(hold, HoldAction.EXPIRE)
-            return self._change(hold, HoldAction.CONFIRM)
+            return self._holds.confirm(hold_id, self._now())
 
     def release(self, hold_id: HoldId) -> StayHold:
         """Free a hold's rooms, held or sold; releasing again does nothing.
@@ -192,7 +170,7 @@ class MemoryInventoryStore:
             HoldNotFoundError: No such hold.
         """
         with self._lock:
-            return self._change(self._find(hold_id), HoldAction.RELEASE)
+            return self._holds.release(hold_id)
 
     def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StayHold:
         """Move a live hold's expiry to ``until``.
@@ -204,22 +182,18 @@ class MemoryInventoryStore:
         """
         new_expiry = as_instant(until, what="new hold expiry")
         with self._lock:
-            hold, now = self._find(hold_id), self._now()
-            if hold.status is HoldStatus.HELD and hold.expires_at <= now:
-                hold = self._change(hold, HoldAction.EXPIRE)
-            if new_expiry <= now:
+            now = self._now()
+            hold = self._holds.current(hold_id, now)
+            # An expiry in the past is refused first, even for a hold that is not live.
+            if has_passed(new_expiry, now):
                 msg = f"cannot extend hold {hold_id} to {new_expiry.isoformat()}: that has passed"
                 raise HoldNotActiveError(msg)
-            self._change(hold, HoldAction.EXTEND)
-            extended = attrs.evolve(hold, expires_at=new_expiry)
-            self._holds[hold_id] = extended
-            heapq.heappush(self._expiries, (new_expiry, hold_id))
-            return extended
+            return self._holds.extend(hold, new_expiry)
 
     def expire_due(self) -> tuple[StayHold, ...]:
         """Expire every held hold whose expiry has passed; return the holds expired now."""
         with self._lock:
-            return self._expire_due(self._now())
+            return self._holds.expire_due(self._now())
 
     # -- internals (called with the lock held) --------------------------------------
 
@@ -233,36 +207,19 @@ class MemoryInventoryStore:
             raise NightOutsideCalendarError(msg)
         return calendar
 
-    def _find(self, hold_id: HoldId) -> StayHold:
-        hold = self._holds.get(hold_id)
-        if hold is None:
-            msg = f"no hold {hold_id!r}: it was never reserved in this store"
-            raise HoldNotFoundError(msg)
-        return hold
-
-    def _change(self, hold: StayHold, action: HoldAction) -> StayHold:
-        """Apply ``action`` and move the hold's rooms between counts to match."""
-        status = next_status(hold.status, action)
-        if status is hold.status:
-            return hold
+    def _count(self, hold: StayHold, was: HoldStatus | None) -> None:
+        """Move the hold's rooms between the calendar's counts to match its new status."""
+        before = None if was is None else _COUNT_OF.get(was)
+        after = _COUNT_OF.get(hold.status)
+        if before is after:  # extended: the rooms stay where they are
+            return
         calendar = self._calendar(hold.unit_type)
-        before, after = _COUNT_OF.get(hold.status), _COUNT_OF.get(status)
         if before is not None and after is not None:
             calendar.move(hold.stay, hold.rooms, before, after)
         elif before is not None:
             calendar.give_back(hold.stay, hold.rooms, before)
-        changed = attrs.evolve(hold, status=status)
-        self._holds[hold.id] = changed
-        return changed
-
-    def _expire_due(self, now: pendulum.DateTime) -> tuple[StayHold, ...]:
-        expired = []
-        while self._expiries and self._expiries[0][0] <= now:
-            expiry, hold_id = heapq.heappop(self._expiries)
-            hold = self._holds[hold_id]
-            if hold.status is HoldStatus.HELD and hold.expires_at == expiry:
-                expired.append(self._change(hold, HoldAction.EXPIRE))
-        return tuple(expired)
+        elif after is not None:
+            calendar.take(hold.stay, hold.rooms, after)
 
     def __repr__(self) -> str:
         return (

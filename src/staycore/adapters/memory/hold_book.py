@@ -1,0 +1,249 @@
+"""The holds of a memory store: found by id, expired by a heap, moved through their lifecycle.
+
+The memory inventory and appointment stores keep their holds the same way, so they keep
+them in one :class:`HoldBook` each. The book knows the hold lifecycle
+(:func:`~staycore.availability.holds.next_status`), retries of a hold id, and expiry; the
+store says the rest when it makes its book: what a hold holds, in words (for the error
+on a reused hold id), and how to keep what it counts (rooms in a calendar, places in a
+slot) in step with a hold's status. The book has no lock: its store calls it with the
+store's lock held.
+
+Expiries are compared in UTC. Two aware datetimes in one timezone compare their wall
+clocks and ignore ``fold``, so in the hour a clock falls back, 01:30 before the change
+and 01:30 after it would compare equal: an extended hold would look unchanged to its old
+heap entry and expire an hour early.
+
+Example:
+    >>> import pendulum
+    >>> from staycore.adapters.memory.hold_book import HoldBook
+    >>> from staycore.availability.ids import HoldId, UnitTypeId
+    >>> from staycore.availability.stay_holds import StayHold, StayHoldRequest
+    >>> from staycore.kernel.ids import Identifier
+    >>> from staycore.kernel.time import Stay
+    >>> moves = []
+    >>> book: HoldBook[StayHold, StayHoldRequest] = HoldBook(
+    ...     describe=lambda hold: f"{hold.stay}",
+    ...     keep_in_step=lambda hold, was: moves.append(f"{was} -> {hold.status}"),
+    ... )
+    >>> nine = pendulum.datetime(2026, 5, 1, 9, tz="UTC")
+    >>> request = StayHoldRequest(
+    ...     hold_id=HoldId.new(), unit_type=UnitTypeId.new(),
+    ...     stay=Stay.parse("2026-07-10/2026-07-12"), owner=Identifier.new(),
+    ...     expires_at=nine.add(minutes=15),
+    ... )
+    >>> hold = book.add(request.to_hold())
+    >>> book.retried(request) == hold  # the same request again gets the same hold
+    True
+    >>> [expired.status.value for expired in book.expire_due(nine.add(minutes=15))]
+    ['expired']
+    >>> moves
+    ['None -> HoldStatus.HELD', 'HoldStatus.HELD -> HoldStatus.EXPIRED']
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar, cast
+
+import attrs
+import pendulum
+
+from staycore.availability.holds import (
+    DuplicateHoldError,
+    HoldAction,
+    HoldNotFoundError,
+    HoldStatus,
+    next_status,
+)
+from staycore.availability.ids import HoldId
+
+__all__ = ["HoldBook", "has_passed"]
+
+
+class _Request(Protocol):
+    """What a book needs of a request: the hold id the caller chose."""
+
+    @property
+    def hold_id(self) -> HoldId: ...
+
+
+_R_contra = TypeVar("_R_contra", bound=_Request, contravariant=True)
+
+
+class _Hold(Protocol[_R_contra]):
+    """What a book needs of a hold (an attrs class, so that it can be evolved)."""
+
+    @property
+    def id(self) -> HoldId: ...
+
+    @property
+    def status(self) -> HoldStatus: ...
+
+    @property
+    def expires_at(self) -> pendulum.DateTime: ...
+
+    def matches(self, request: _R_contra) -> bool:
+        """Whether ``request`` asks for exactly this hold."""
+
+
+H = TypeVar("H", bound=_Hold[Any])
+R = TypeVar("R", bound=_Request)
+
+
+def has_passed(instant: pendulum.DateTime, now: pendulum.DateTime) -> bool:
+    """Whether ``instant`` is ``now`` or before it, compared in UTC.
+
+    Args:
+        instant: An aware instant, such as a hold's expiry.
+        now: The clock's time.
+
+    Example:
+        >>> import pendulum
+        >>> from staycore.adapters.memory.hold_book import has_passed
+        >>> before = pendulum.datetime(2026, 10, 25, 0, 30, tz="UTC").in_tz("Europe/London")
+        >>> after = before.add(hours=1)  # the clock fell back: 01:30 again, an hour later
+        >>> before >= after, has_passed(after, before)
+        (True, False)
+    """
+    return _utc(instant) <= _utc(now)
+
+
+def _utc(instant: pendulum.DateTime) -> pendulum.DateTime:
+    return instant.in_tz("UTC")
+
+
+def _evolve(hold: H, **changes: object) -> H:
+    """``attrs.evolve``, which mypy checks for a known attrs class but not a type variable."""
+    evolved: H = attrs.evolve(cast(Any, hold), **changes)
+    return evolved
+
+
+class HoldBook(Generic[H, R]):
+    """The holds of one memory store, by id and by expiry.
+
+    Args:
+        describe: What a hold holds, in words: "already holds ..." in the error on a
+            hold id reused for a different request.
+        keep_in_step: Called with each new version of a hold and the status it had
+            before (``None`` for a new hold), before the book records it, so that the
+            store's counts follow the hold; raising leaves the hold as it was.
+
+    Example:
+        Continuing the module example above:
+
+        >>> len(book), book.find(hold.id).status.value
+        (1, 'expired')
+    """
+
+    def __init__(
+        self,
+        *,
+        describe: Callable[[H], str],
+        keep_in_step: Callable[[H, HoldStatus | None], None],
+    ) -> None:
+        self._describe = describe
+        self._keep_in_step = keep_in_step
+        self._holds: dict[HoldId, H] = {}
+        # Held holds by expiry in UTC, so expiring looks only at the holds that are due.
+        # An entry goes stale when its hold is extended, confirmed or released; stale
+        # entries are skipped when they come up.
+        self._expiries: list[tuple[pendulum.DateTime, HoldId]] = []
+
+    def __len__(self) -> int:
+        return len(self._holds)
+
+    def retried(self, request: R) -> H | None:
+        """Return the hold an earlier, identical request got; ``None`` for a new hold id.
+
+        Raises:
+            DuplicateHoldError: The hold id was used for a different request.
+        """
+        existing = self._holds.get(request.hold_id)
+        if existing is None or existing.matches(request):
+            return existing
+        msg = (
+            f"hold id {request.hold_id} already holds {self._describe(existing)}; "
+            "give a new request a new hold id"
+        )
+        raise DuplicateHoldError(msg)
+
+    def add(self, hold: H) -> H:
+        """Record a new held hold, and return it."""
+        self._record(hold, was=None)
+        heapq.heappush(self._expiries, (_utc(hold.expires_at), hold.id))
+        return hold
+
+    def find(self, hold_id: HoldId) -> H:
+        """Return the hold with ``hold_id`` as it was last recorded.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+        """
+        hold = self._holds.get(hold_id)
+        if hold is None:
+            msg = f"no hold {hold_id!r}: it was never reserved in this store"
+            raise HoldNotFoundError(msg)
+        return hold
+
+    def current(self, hold_id: HoldId, now: pendulum.DateTime) -> H:
+        """Return the hold with ``hold_id``, expired first if it is held past its expiry.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+        """
+        hold = self.find(hold_id)
+        if hold.status is HoldStatus.HELD and has_passed(hold.expires_at, now):
+            return self._change(hold, HoldAction.EXPIRE)
+        return hold
+
+    def confirm(self, hold_id: HoldId, now: pendulum.DateTime) -> H:
+        """Confirm the hold; confirming again does nothing.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+            HoldNotActiveError: The hold expired (by ``now`` at the latest) or was released.
+        """
+        return self._change(self.current(hold_id, now), HoldAction.CONFIRM)
+
+    def release(self, hold_id: HoldId) -> H:
+        """Release the hold, held or confirmed; releasing again does nothing.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+        """
+        return self._change(self.find(hold_id), HoldAction.RELEASE)
+
+    def extend(self, hold: H, until: pendulum.DateTime) -> H:
+        """Move a held hold's expiry to ``until``, and return the extended hold.
+
+        Raises:
+            HoldNotActiveError: The hold is not ``held``.
+        """
+        next_status(hold.status, HoldAction.EXTEND)  # refuses a hold that is not live
+        extended = _evolve(hold, expires_at=until)
+        self._record(extended, was=hold.status)
+        heapq.heappush(self._expiries, (_utc(until), hold.id))
+        return extended
+
+    def expire_due(self, now: pendulum.DateTime) -> tuple[H, ...]:
+        """Expire every held hold whose expiry has passed; return the holds expired now."""
+        expired = []
+        due = _utc(now)
+        while self._expiries and self._expiries[0][0] <= due:
+            expiry, hold_id = heapq.heappop(self._expiries)
+            hold = self._holds[hold_id]
+            if hold.status is HoldStatus.HELD and _utc(hold.expires_at) == expiry:
+                expired.append(self._change(hold, HoldAction.EXPIRE))
+        return tuple(expired)
+
+    def _change(self, hold: H, action: HoldAction) -> H:
+        status = next_status(hold.status, action)
+        if status is hold.status:
+            return hold
+        return self._record(_evolve(hold, status=status), was=hold.status)
+
+    def _record(self, hold: H, *, was: HoldStatus | None) -> H:
+        self._keep_in_step(hold, was)
+        self._holds[hold.id] = hold
+        return hold
