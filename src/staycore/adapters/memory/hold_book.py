@@ -1,12 +1,13 @@
 """The holds of a memory store: found by id, expired by a heap, moved through their lifecycle.
 
-The memory inventory and appointment stores keep their holds the same way, so they keep
-them in one :class:`HoldBook` each. The book knows the hold lifecycle
+The memory inventory, appointment and stock stores keep their holds the same way, so
+they keep them in one :class:`HoldBook` each. The book knows the hold lifecycle
 (:func:`~staycore.availability.holds.next_status`), retries of a hold id, and expiry; the
 store says the rest when it makes its book: what a hold holds, in words (for the error
-on a reused hold id), and how to keep what it counts (rooms in a calendar, places in a
-slot) in step with a hold's status. The book has no lock: its store calls it with the
-store's lock held.
+on a reused hold id), what its holds are called (for the error on an unknown hold id),
+and how to keep what it counts (rooms in a calendar, places in a slot, units of an item)
+in step with a hold's status. The book has no lock: its store calls it with the store's
+lock held.
 
 Expiries are compared in UTC. Two aware datetimes in one timezone compare their wall
 clocks and ignore ``fold``, so in the hour a clock falls back, 01:30 before the change
@@ -128,12 +129,18 @@ class HoldBook(Generic[H, R]):
         keep_in_step: Called with each new version of a hold and the status it had
             before (``None`` for a new hold), before the book records it, so that the
             store's counts follow the hold; raising leaves the hold as it was.
+        noun: What the store's holds are called: "no {noun} ..." in the error on an
+            unknown hold id.
 
     Example:
         Continuing the module example above:
 
         >>> len(book), book.find(hold.id).status.value
         (1, 'expired')
+        >>> book.find(HoldId.new())
+        Traceback (most recent call last):
+        ...
+        staycore.availability.holds.HoldNotFoundError: [availability.hold_not_found] no hold ...
     """
 
     def __init__(
@@ -141,9 +148,11 @@ class HoldBook(Generic[H, R]):
         *,
         describe: Callable[[H], str],
         keep_in_step: Callable[[H, HoldStatus | None], None],
+        noun: str = "hold",
     ) -> None:
         self._describe = describe
         self._keep_in_step = keep_in_step
+        self._noun = noun
         self._holds: dict[HoldId, H] = {}
         # Held holds by expiry in UTC, so expiring looks only at the holds that are due.
         # An entry goes stale when its hold is extended, confirmed or released; stale
@@ -182,7 +191,7 @@ class HoldBook(Generic[H, R]):
         """
         hold = self._holds.get(hold_id)
         if hold is None:
-            msg = f"no hold {hold_id!r}: it was never reserved in this store"
+            msg = f"no {self._noun} {hold_id!r}: it was never reserved in this store"
             raise HoldNotFoundError(msg)
         return hold
 

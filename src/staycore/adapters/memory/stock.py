@@ -3,7 +3,9 @@
 One lock guards every item and hold, so each operation is atomic: a reservation checks
 and takes the units of all its lines while no other thread can change them. The SQL
 adapters get the same guarantee from the database (conditional updates on the item
-rows, in the request's item order), never from a lock in the process.
+rows, in the request's item order), never from a lock in the process. The holds are kept
+in a :class:`~staycore.adapters.memory.hold_book.HoldBook`, as the inventory and
+appointment stores keep theirs.
 
 Example:
     >>> from staycore.adapters.memory import MemoryStockStore
@@ -35,20 +37,12 @@ Example:
 
 from __future__ import annotations
 
-import heapq
 import threading
 
-import attrs
 import pendulum
 
-from staycore.availability.holds import (
-    DuplicateHoldError,
-    HoldAction,
-    HoldNotActiveError,
-    HoldNotFoundError,
-    HoldStatus,
-    next_status,
-)
+from staycore.adapters.memory.hold_book import HoldBook, has_passed
+from staycore.availability.holds import HoldNotActiveError, HoldStatus
 from staycore.availability.ids import HoldId
 from staycore.availability.stock import (
     DuplicateItemError,
@@ -80,12 +74,13 @@ class MemoryStockStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._levels: dict[ItemId, StockLevel] = {}
-        self._holds: dict[HoldId, StockHold] = {}
+        self._holds: HoldBook[StockHold, StockRequest] = HoldBook(
+            describe=lambda hold: f"other stock for {hold.owner}",
+            keep_in_step=self._count,
+            noun="stock hold",
+        )
         # What each reservation reported, returned again to a retry of it.
         self._events: dict[HoldId, tuple[LowStockReached, ...]] = {}
-        # Held holds by expiry; entries of holds extended, confirmed or released since
-        # go stale and are skipped when they come up.
-        self._expiries: list[tuple[pendulum.DateTime, HoldId]] = []
 
     # -- items -----------------------------------------------------------------------
 
@@ -135,17 +130,11 @@ class MemoryStockStore:
             DuplicateHoldError: The hold id was used for a different request.
         """
         with self._lock:
-            existing = self._holds.get(request.hold_id)
-            if existing is not None:
-                if existing.matches(request):
-                    return StockReservation(hold=existing, events=self._events[existing.id])
-                msg = (
-                    f"hold id {request.hold_id} already holds other stock for "
-                    f"{existing.owner}; give a new request a new hold id"
-                )
-                raise DuplicateHoldError(msg)
+            retried = self._holds.retried(request)
+            if retried is not None:
+                return StockReservation(hold=retried, events=self._events[retried.id])
             now = self._now()
-            self._expire_due(now)
+            self._holds.expire_due(now)
             before = [self._level(line.item) for line in request.lines]
             shortages = tuple(
                 StockShortage(line.item, wanted=line.quantity, available=level.available)
@@ -154,18 +143,14 @@ class MemoryStockStore:
             )
             if shortages:
                 raise OutOfStockError(shortages)
-            events = []
-            for line, level in zip(request.lines, before, strict=True):
-                after = level.changed(held=line.quantity)
-                self._levels[line.item] = after
-                event = low_stock_crossed(level, after, now)
-                if event is not None:
-                    events.append(event)
-            hold = request.to_hold()
-            self._holds[hold.id] = hold
-            self._events[hold.id] = tuple(events)
-            heapq.heappush(self._expiries, (hold.expires_at, hold.id))
-            return StockReservation(hold=hold, events=tuple(events))
+            hold = self._holds.add(request.to_hold())  # takes the units, by _count
+            crossings = (
+                low_stock_crossed(level, self._levels[line.item], now)
+                for line, level in zip(request.lines, before, strict=True)
+            )
+            events = tuple(event for event in crossings if event is not None)
+            self._events[hold.id] = events
+            return StockReservation(hold=hold, events=events)
 
     def hold(self, hold_id: HoldId) -> StockHold:
         """Return the hold with ``hold_id``.
@@ -174,7 +159,7 @@ class MemoryStockStore:
             HoldNotFoundError: No such hold.
         """
         with self._lock:
-            return self._find(hold_id)
+            return self._holds.find(hold_id)
 
     def confirm(self, hold_id: HoldId) -> StockHold:
         """Turn held units into sold ones; confirming again does nothing.
@@ -184,10 +169,7 @@ class MemoryStockStore:
             HoldNotActiveError: The hold expired or was released: reserve again.
         """
         with self._lock:
-            hold = self._find(hold_id)
-            if hold.status is HoldStatus.HELD and hold.expires_at <= self._now():
-                hold = self._change(hold, HoldAction.EXPIRE)
-            return self._change(hold, HoldAction.CONFIRM)
+            return self._holds.confirm(hold_id, self._now())
 
     def release(self, hold_id: HoldId) -> StockHold:
         """Free a hold's units, held or sold; releasing again does nothing.
@@ -196,7 +178,7 @@ class MemoryStockStore:
             HoldNotFoundError: No such hold.
         """
         with self._lock:
-            return self._change(self._find(hold_id), HoldAction.RELEASE)
+            return self._holds.release(hold_id)
 
     def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StockHold:
         """Move a live hold's expiry to ``until``, as the order's hold is extended.
@@ -208,22 +190,18 @@ class MemoryStockStore:
         """
         new_expiry = as_instant(until, what="new stock hold expiry")
         with self._lock:
-            hold, now = self._find(hold_id), self._now()
-            if hold.status is HoldStatus.HELD and hold.expires_at <= now:
-                hold = self._change(hold, HoldAction.EXPIRE)
-            if new_expiry <= now:
+            now = self._now()
+            hold = self._holds.current(hold_id, now)
+            # An expiry in the past is refused first, even for a hold that is not live.
+            if has_passed(new_expiry, now):
                 msg = f"cannot extend hold {hold_id} to {new_expiry.isoformat()}: that has passed"
                 raise HoldNotActiveError(msg)
-            self._change(hold, HoldAction.EXTEND)
-            extended = attrs.evolve(hold, expires_at=new_expiry)
-            self._holds[hold_id] = extended
-            heapq.heappush(self._expiries, (new_expiry, hold_id))
-            return extended
+            return self._holds.extend(hold, new_expiry)
 
     def expire_due(self) -> tuple[StockHold, ...]:
         """Expire every held hold whose expiry has passed; return the holds expired now."""
         with self._lock:
-            return self._expire_due(self._now())
+            return self._holds.expire_due(self._now())
 
     # -- internals (called with the lock held) --------------------------------------
 
@@ -237,42 +215,24 @@ class MemoryStockStore:
             raise ItemNotFoundError(msg)
         return level
 
-    def _find(self, hold_id: HoldId) -> StockHold:
-        hold = self._holds.get(hold_id)
-        if hold is None:
-            msg = f"no stock hold {hold_id!r}: it was never reserved in this store"
-            raise HoldNotFoundError(msg)
-        return hold
-
-    def _change(self, hold: StockHold, action: HoldAction) -> StockHold:
-        """Apply ``action`` and move the hold's units between counts to match."""
-        status = next_status(hold.status, action)
-        if status is hold.status:
-            return hold
+    def _count(self, hold: StockHold, was: HoldStatus | None) -> None:
+        """Move the hold's units between the items' counts to match its new status."""
+        if was is hold.status:  # extended: the units stay where they are
+            return
+        levels = {}
         for line in hold.lines:
-            held, sold = _counted(hold.status, line.quantity)
-            held_after, sold_after = _counted(status, line.quantity)
+            held, sold = _counted(was, line.quantity)
+            held_after, sold_after = _counted(hold.status, line.quantity)
             level = self._levels[line.item]
-            self._levels[line.item] = level.changed(held=held_after - held, sold=sold_after - sold)
-        changed = attrs.evolve(hold, status=status)
-        self._holds[hold.id] = changed
-        return changed
-
-    def _expire_due(self, now: pendulum.DateTime) -> tuple[StockHold, ...]:
-        expired = []
-        while self._expiries and self._expiries[0][0] <= now:
-            expiry, hold_id = heapq.heappop(self._expiries)
-            hold = self._holds[hold_id]
-            if hold.status is HoldStatus.HELD and hold.expires_at == expiry:
-                expired.append(self._change(hold, HoldAction.EXPIRE))
-        return tuple(expired)
+            levels[line.item] = level.changed(held=held_after - held, sold=sold_after - sold)
+        self._levels.update(levels)  # every line or none, should a count refuse its change
 
     def __repr__(self) -> str:
         return f"MemoryStockStore(items={len(self._levels)}, holds={len(self._holds)})"
 
 
-def _counted(status: HoldStatus, quantity: int) -> tuple[int, int]:
-    """The (held, sold) units a hold of ``quantity`` counts for in ``status``."""
+def _counted(status: HoldStatus | None, quantity: int) -> tuple[int, int]:
+    """The (held, sold) units a hold of ``quantity`` counts for in ``status`` (``None``: new)."""
     if status is HoldStatus.HELD:
         return quantity, 0
     if status is HoldStatus.CONFIRMED:

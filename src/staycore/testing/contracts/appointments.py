@@ -26,6 +26,7 @@ from datetime import date
 from typing import ClassVar
 
 import attrs
+import pendulum
 import pytest
 
 from staycore.availability.appointments import (
@@ -52,6 +53,9 @@ __all__ = ["AppointmentStoreContract"]
 
 _MONDAY = date(2026, 6, 15)
 _SUNDAY = date(2026, 6, 14)
+# The first 01:30 of the night Europe/London falls back (01:30 BST), and the second.
+_FIRST_ONE_THIRTY = pendulum.datetime(2026, 10, 25, 0, 30, tz="UTC").in_tz("Europe/London")
+_SECOND_ONE_THIRTY = _FIRST_ONE_THIRTY.add(hours=1)
 _RACE_TIMEOUT = 30.0  # seconds; only reached when an adapter deadlocks
 
 
@@ -390,6 +394,31 @@ class AppointmentStoreContract:
         with pytest.raises(HoldNotActiveError):
             appointment_store.extend(hold.id, clock.now())
         assert appointment_store.hold(hold.id) == hold
+
+    def test_a_hold_extended_into_the_repeated_hour_lasts_until_its_new_expiry(
+        self, appointment_store: AppointmentStore, clock: FrozenClock
+    ) -> None:
+        """A hold extended from the first 01:30 of a fall-back night to the second keeps.
+
+        Europe/London falls back on 25 October 2026: 01:30 comes in summer time (00:30
+        UTC), then again in winter time (01:30 UTC). On the wall clock the two look the
+        same, so the hold's first expiry must not be taken for its new one.
+        """
+        resource = self.saved_resource(appointment_store)
+        monday = date(2026, 10, 26)
+        slot = resource.slots_on(monday)[0]
+        clock.set(_FIRST_ONE_THIRTY.subtract(minutes=30))
+        request = attrs.evolve(self.request(clock, resource, slot), expires_at=_FIRST_ONE_THIRTY)
+        hold = appointment_store.reserve(request)
+        extended = appointment_store.extend(hold.id, _SECOND_ONE_THIRTY)
+        assert extended.expires_at.in_tz("UTC") == _SECOND_ONE_THIRTY.in_tz("UTC")
+        clock.set(_FIRST_ONE_THIRTY)
+        assert appointment_store.expire_due() == ()
+        assert appointment_store.hold(hold.id).status is HoldStatus.HELD
+        assert self.taken_on(appointment_store, resource, monday) == {slot: 1}
+        clock.set(_SECOND_ONE_THIRTY)
+        assert [h.id for h in appointment_store.expire_due()] == [hold.id]
+        assert self.taken_on(appointment_store, resource, monday) == {}
 
     def test_an_unknown_hold_is_not_found(
         self, appointment_store: AppointmentStore, clock: FrozenClock

@@ -25,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import ClassVar
 
+import attrs
+import pendulum
 import pytest
 
 from staycore.availability.blocks import Block, BlockReason
@@ -51,6 +53,9 @@ __all__ = ["InventoryStoreContract"]
 
 _HORIZON = Stay.parse("2026-07-01/2026-09-01")
 _STAY = Stay.parse("2026-07-10/2026-07-13")
+# The first 01:30 of the night Europe/London falls back (01:30 BST), and the second.
+_FIRST_ONE_THIRTY = pendulum.datetime(2026, 10, 25, 0, 30, tz="UTC").in_tz("Europe/London")
+_SECOND_ONE_THIRTY = _FIRST_ONE_THIRTY.add(hours=1)
 
 
 class InventoryStoreContract:
@@ -265,6 +270,28 @@ class InventoryStoreContract:
         inventory_store.release(released.id)
         with pytest.raises(HoldNotActiveError):
             inventory_store.extend(released.id, clock.now().add(minutes=30))
+
+    def test_a_hold_extended_into_the_repeated_hour_lasts_until_its_new_expiry(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A hold extended from the first 01:30 of a fall-back night to the second keeps.
+
+        Europe/London falls back on 25 October 2026: 01:30 comes in summer time (00:30
+        UTC), then again in winter time (01:30 UTC). On the wall clock the two look the
+        same, so the hold's first expiry must not be taken for its new one.
+        """
+        clock.set(_FIRST_ONE_THIRTY.subtract(minutes=30))
+        request = attrs.evolve(self.request(clock, unit_type), expires_at=_FIRST_ONE_THIRTY)
+        hold = inventory_store.reserve(request)
+        extended = inventory_store.extend(hold.id, _SECOND_ONE_THIRTY)
+        assert extended.expires_at.in_tz("UTC") == _SECOND_ONE_THIRTY.in_tz("UTC")
+        clock.set(_FIRST_ONE_THIRTY)
+        assert inventory_store.expire_due() == ()
+        assert inventory_store.hold(hold.id).status is HoldStatus.HELD
+        assert self.available(inventory_store, unit_type) == [1, 1, 1]
+        clock.set(_SECOND_ONE_THIRTY)
+        assert [h.id for h in inventory_store.expire_due()] == [hold.id]
+        assert self.available(inventory_store, unit_type) == [2, 2, 2]
 
     def test_an_unknown_hold_is_not_found(self, inventory_store: InventoryStore) -> None:
         """Every hold operation on an unknown id raises HoldNotFoundError."""

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 
+import pendulum
 import pytest
 
 from staycore.availability.holds import (
@@ -47,6 +48,10 @@ from staycore.ports.stock import StockStore
 from staycore.testing.clock import FrozenClock
 
 __all__ = ["StockStoreContract"]
+
+# The first 01:30 of the night Europe/London falls back (01:30 BST), and the second.
+_FIRST_ONE_THIRTY = pendulum.datetime(2026, 10, 25, 0, 30, tz="UTC").in_tz("Europe/London")
+_SECOND_ONE_THIRTY = _FIRST_ONE_THIRTY.add(hours=1)
 
 
 class StockStoreContract:
@@ -269,6 +274,33 @@ class StockStoreContract:
         clock.advance(minutes=15)
         with pytest.raises(HoldNotActiveError):
             stock_store.extend(hold.id, clock.now().add(minutes=30))
+        assert self.available(stock_store, breakfast) == [10]
+
+    def test_a_hold_extended_into_the_repeated_hour_lasts_until_its_new_expiry(
+        self, stock_store: StockStore, clock: FrozenClock, breakfast: ItemId
+    ) -> None:
+        """A hold extended from the first 01:30 of a fall-back night to the second keeps.
+
+        Europe/London falls back on 25 October 2026: 01:30 comes in summer time (00:30
+        UTC), then again in winter time (01:30 UTC). On the wall clock the two look the
+        same, so the hold's first expiry must not be taken for its new one.
+        """
+        clock.set(_FIRST_ONE_THIRTY.subtract(minutes=30))
+        request = StockRequest(
+            hold_id=HoldId.new(),
+            lines={breakfast: 2},
+            owner=Identifier.new(),
+            expires_at=_FIRST_ONE_THIRTY,
+        )
+        hold = stock_store.reserve(request).hold
+        extended = stock_store.extend(hold.id, _SECOND_ONE_THIRTY)
+        assert extended.expires_at.in_tz("UTC") == _SECOND_ONE_THIRTY.in_tz("UTC")
+        clock.set(_FIRST_ONE_THIRTY)
+        assert stock_store.expire_due() == ()
+        assert stock_store.hold(hold.id).status is HoldStatus.HELD
+        assert self.available(stock_store, breakfast) == [8]
+        clock.set(_SECOND_ONE_THIRTY)
+        assert [h.id for h in stock_store.expire_due()] == [hold.id]
         assert self.available(stock_store, breakfast) == [10]
 
     def test_an_unknown_hold_is_not_found(self, stock_store: StockStore) -> None:
