@@ -18,6 +18,7 @@ Example:
 from staycore.ports.appointments import AppointmentStore
 from staycore.ports.clock import Clock
 from staycore.ports.events import EventPublisher
+from staycore.ports.holds import HoldKeeper
 from staycore.ports.idempotency import IdempotencyRecord, IdempotencyStore
 from staycore.ports.inventory import InventoryStore
 from staycore.ports.notifier import Channel, Message, Notifier
@@ -30,6 +31,7 @@ __all__ = [
     "Channel",
     "Clock",
     "EventPublisher",
+    "HoldKeeper",
     "IdempotencyRecord",
     "IdempotencyStore",
     "InventoryStore",

@@ -36,18 +36,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-import pendulum
-
 from staycore.availability.appointments import SlotHold, SlotHoldRequest
-from staycore.availability.ids import HoldId, ResourceId
+from staycore.availability.ids import ResourceId
 from staycore.availability.schedule import Resource
 from staycore.kernel.time import Slot
+from staycore.ports.holds import HoldKeeper
 
 __all__ = ["AppointmentStore"]
 
 
 @runtime_checkable
-class AppointmentStore(Protocol):
+class AppointmentStore(HoldKeeper[SlotHold], Protocol):
     """Resources with their schedules, and holds on places in their slots."""
 
     def save_resource(self, resource: Resource) -> None:
@@ -83,43 +82,4 @@ class AppointmentStore(Protocol):
             SlotFullError: Fewer places are left than requested.
             DuplicateHoldError: The hold id was used for a different request.
         """
-        ...
-
-    def hold(self, hold_id: HoldId) -> SlotHold:
-        """Return the hold with ``hold_id``.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        ...
-
-    def confirm(self, hold_id: HoldId) -> SlotHold:
-        """Turn a held hold into sold places; confirming again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold expired or was released: reserve again.
-        """
-        ...
-
-    def release(self, hold_id: HoldId) -> SlotHold:
-        """Free a hold's places, held or sold; releasing again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        ...
-
-    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> SlotHold:
-        """Move a live hold's expiry to ``until``, which must be in the future.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold is not ``held``, or its expiry has passed, or
-                ``until`` has passed.
-        """
-        ...
-
-    def expire_due(self) -> tuple[SlotHold, ...]:
-        """Expire every held hold whose expiry has passed; return the holds expired now."""
         ...

@@ -29,20 +29,19 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-import pendulum
-
 from staycore.availability.blocks import Block
-from staycore.availability.ids import BlockId, HoldId, UnitTypeId
+from staycore.availability.ids import BlockId, UnitTypeId
 from staycore.availability.inventory import NightCounts
 from staycore.availability.nights import NightSelection
 from staycore.availability.stay_holds import StayHold, StayHoldRequest
 from staycore.kernel.time import Stay
+from staycore.ports.holds import HoldKeeper
 
 __all__ = ["InventoryStore"]
 
 
 @runtime_checkable
-class InventoryStore(Protocol):
+class InventoryStore(HoldKeeper[StayHold], Protocol):
     """Nightly inventory per unit type, with blocks and holds."""
 
     def open_calendar(self, unit_type: UnitTypeId, horizon: Stay) -> None:
@@ -71,24 +70,4 @@ class InventoryStore(Protocol):
 
     def reserve(self, request: StayHoldRequest) -> StayHold:
         """Hold the rooms of every night of the request's stay, or none of them."""
-        ...
-
-    def hold(self, hold_id: HoldId) -> StayHold:
-        """Return the hold with ``hold_id``."""
-        ...
-
-    def confirm(self, hold_id: HoldId) -> StayHold:
-        """Turn a held hold into sold rooms; confirming again does nothing."""
-        ...
-
-    def release(self, hold_id: HoldId) -> StayHold:
-        """Free a hold's rooms, held or sold; releasing again does nothing."""
-        ...
-
-    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StayHold:
-        """Move a live hold's expiry to ``until``."""
-        ...
-
-    def expire_due(self) -> tuple[StayHold, ...]:
-        """Expire every held hold whose expiry has passed; return the holds expired now."""
         ...

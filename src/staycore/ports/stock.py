@@ -39,9 +39,6 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-import pendulum
-
-from staycore.availability.ids import HoldId
 from staycore.availability.stock import (
     ItemId,
     StockHold,
@@ -50,12 +47,13 @@ from staycore.availability.stock import (
     StockRequest,
     StockReservation,
 )
+from staycore.ports.holds import HoldKeeper
 
 __all__ = ["StockStore"]
 
 
 @runtime_checkable
-class StockStore(Protocol):
+class StockStore(HoldKeeper[StockHold], Protocol):
     """Counted add-on items, and holds on their units."""
 
     def add_item(self, item: StockItem) -> StockLevel:
@@ -91,43 +89,4 @@ class StockStore(Protocol):
             ItemNotFoundError: A line names an item never added; nothing was taken.
             DuplicateHoldError: The hold id was used for a different request.
         """
-        ...
-
-    def hold(self, hold_id: HoldId) -> StockHold:
-        """Return the hold with ``hold_id``.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        ...
-
-    def confirm(self, hold_id: HoldId) -> StockHold:
-        """Turn held units into sold ones; confirming again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold expired or was released: reserve again.
-        """
-        ...
-
-    def release(self, hold_id: HoldId) -> StockHold:
-        """Free a hold's units, held or sold; releasing again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        ...
-
-    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StockHold:
-        """Move a live hold's expiry to ``until``, as the order's hold is extended.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold is not ``held``, its expiry has passed, or
-                ``until`` is not in the future.
-        """
-        ...
-
-    def expire_due(self) -> tuple[StockHold, ...]:
-        """Expire every held hold whose expiry has passed; return the holds expired now."""
         ...

@@ -50,24 +50,23 @@ import threading
 from collections.abc import Mapping
 
 import attrs
-import pendulum
 
-from staycore.adapters.memory.hold_book import HoldBook, has_passed
+from staycore.adapters.memory.hold_book import HoldBook, HoldKeeping
 from staycore.availability.appointments import (
     ResourceNotFoundError,
     SlotHold,
     SlotHoldRequest,
     check_slot,
 )
-from staycore.availability.holds import HoldAction, HoldNotActiveError, HoldStatus, next_status
+from staycore.availability.holds import HoldStatus
 from staycore.availability.ids import HoldId, ResourceId
 from staycore.availability.schedule import Resource
-from staycore.kernel.time import Clock, Slot, as_instant
+from staycore.kernel.time import Clock, Slot
 
 __all__ = ["MemoryAppointmentStore"]
 
 
-class MemoryAppointmentStore:
+class MemoryAppointmentStore(HoldKeeping[SlotHold, SlotHoldRequest]):
     """An :class:`~staycore.ports.appointments.AppointmentStore` in memory, thread-safe.
 
     Args:
@@ -151,75 +150,7 @@ class MemoryAppointmentStore:
             # Keep the slot as the resource offers it, shown in the resource's timezone.
             return self._holds.add(attrs.evolve(request.to_hold(), slot=offered.slot))
 
-    def hold(self, hold_id: HoldId) -> SlotHold:
-        """Return the hold with ``hold_id``.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        with self._lock:
-            return self._holds.find(hold_id)
-
-    def confirm(self, hold_id: HoldId) -> SlotHold:
-        """Turn a held hold into sold places; confirming again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold expired or was released: reserve again.
-        """
-        with self._lock:
-            return self._holds.confirm(hold_id, self._now())
-
-    def release(self, hold_id: HoldId) -> SlotHold:
-        """Free a hold's places, held or sold; releasing again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        with self._lock:
-            return self._holds.release(hold_id)
-
-    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> SlotHold:
-        """Move a live hold's expiry to ``until``, which must be in the future.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold is not ``held``, or its expiry has passed (its
-                places may have gone to someone else), or ``until`` has passed.
-        """
-        new_expiry = as_instant(until, what="new hold expiry")
-        with self._lock:
-            now = self._now()
-            hold = self._holds.current(hold_id, now)
-            # A hold that is not live is refused first, whatever ``until`` is.
-            next_status(hold.status, HoldAction.EXTEND)
-            if has_passed(new_expiry, now):
-                msg = (
-                    f"cannot extend hold {hold_id} to {new_expiry.isoformat()}: that has "
-                    "passed; give an expiry in the future"
-                )
-                raise HoldNotActiveError(msg)
-            return self._holds.extend(hold, new_expiry)
-
-    def expire_due(self) -> tuple[SlotHold, ...]:
-        """Expire every held hold whose expiry has passed; return the holds expired now.
-
-        Example:
-            Continuing the module example above:
-
-            >>> _ = clock.advance(minutes=15)
-            >>> [hold.status.value for hold in store.expire_due()]
-            ['expired']
-            >>> store.expire_due()
-            ()
-        """
-        with self._lock:
-            return self._holds.expire_due(self._now())
-
     # -- internals (called with the lock held) --------------------------------------
-
-    def _now(self) -> pendulum.DateTime:
-        return as_instant(self._clock.now(), what="clock time")
 
     def _resource(self, resource_id: ResourceId) -> Resource:
         resource = self._resources.get(resource_id)

@@ -44,6 +44,7 @@ Example:
 from __future__ import annotations
 
 import heapq
+import threading
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar, cast
 
@@ -53,13 +54,15 @@ import pendulum
 from staycore.availability.holds import (
     DuplicateHoldError,
     HoldAction,
+    HoldNotActiveError,
     HoldNotFoundError,
     HoldStatus,
     next_status,
 )
 from staycore.availability.ids import HoldId
+from staycore.kernel.time import Clock, as_instant
 
-__all__ = ["HoldBook", "has_passed"]
+__all__ = ["HoldBook", "HoldKeeping", "has_passed"]
 
 
 class _Request(Protocol):
@@ -223,13 +226,22 @@ class HoldBook(Generic[H, R]):
         """
         return self._change(self.find(hold_id), HoldAction.RELEASE)
 
-    def extend(self, hold: H, until: pendulum.DateTime) -> H:
-        """Move a held hold's expiry to ``until``, and return the extended hold.
+    def extend(self, hold_id: HoldId, until: pendulum.DateTime, now: pendulum.DateTime) -> H:
+        """Move a live hold's expiry to ``until``, and return the extended hold.
 
         Raises:
-            HoldNotActiveError: The hold is not ``held``.
+            HoldNotFoundError: No such hold.
+            HoldNotActiveError: The hold is not ``held`` (or was held past its expiry by
+                ``now``), or ``until`` is not after ``now``; checked in that order.
         """
+        hold = self.current(hold_id, now)
         next_status(hold.status, HoldAction.EXTEND)  # refuses a hold that is not live
+        if has_passed(until, now):
+            msg = (
+                f"cannot extend hold {hold_id} to {until.isoformat()}: that has passed; "
+                "give an expiry in the future"
+            )
+            raise HoldNotActiveError(msg)
         extended = _evolve(hold, expires_at=until)
         self._record(extended, was=hold.status)
         heapq.heappush(self._expiries, (_utc(until), hold.id))
@@ -256,3 +268,63 @@ class HoldBook(Generic[H, R]):
         self._keep_in_step(hold, was)
         self._holds[hold.id] = hold
         return hold
+
+
+class HoldKeeping(Generic[H, R]):
+    """The hold operations every memory store offers, on its book, under its lock.
+
+    A store sets ``_clock``, ``_lock`` and ``_holds`` (its :class:`HoldBook`) in its
+    ``__init__``; what it holds (rooms, places, units) and how it reserves are its own.
+    """
+
+    _clock: Clock
+    _lock: threading.Lock
+    _holds: HoldBook[H, R]
+
+    def hold(self, hold_id: HoldId) -> H:
+        """Return the hold with ``hold_id``.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+        """
+        with self._lock:
+            return self._holds.find(hold_id)
+
+    def confirm(self, hold_id: HoldId) -> H:
+        """Turn what a held hold holds into sold; confirming again does nothing.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+            HoldNotActiveError: The hold expired or was released: reserve again.
+        """
+        with self._lock:
+            return self._holds.confirm(hold_id, self._now())
+
+    def release(self, hold_id: HoldId) -> H:
+        """Free what a hold holds, held or sold; releasing again does nothing.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+        """
+        with self._lock:
+            return self._holds.release(hold_id)
+
+    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> H:
+        """Move a live hold's expiry to ``until``.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+            HoldNotActiveError: The hold is not ``held``, or its expiry has passed (what
+                it held may have gone to someone else), or ``until`` is not in the future.
+        """
+        new_expiry = as_instant(until, what="new hold expiry")
+        with self._lock:
+            return self._holds.extend(hold_id, new_expiry, self._now())
+
+    def expire_due(self) -> tuple[H, ...]:
+        """Expire every held hold whose expiry has passed; return the holds expired now."""
+        with self._lock:
+            return self._holds.expire_due(self._now())
+
+    def _now(self) -> pendulum.DateTime:
+        return as_instant(self._clock.now(), what="clock time")

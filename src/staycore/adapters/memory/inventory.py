@@ -38,12 +38,10 @@ from __future__ import annotations
 
 import threading
 
-import pendulum
-
-from staycore.adapters.memory.hold_book import HoldBook, has_passed
+from staycore.adapters.memory.hold_book import HoldBook, HoldKeeping
 from staycore.availability.blocks import Block
-from staycore.availability.holds import HoldNotActiveError, HoldStatus
-from staycore.availability.ids import BlockId, HoldId, UnitTypeId
+from staycore.availability.holds import HoldStatus
+from staycore.availability.ids import BlockId, UnitTypeId
 from staycore.availability.inventory import (
     Count,
     InventoryCalendar,
@@ -53,7 +51,7 @@ from staycore.availability.inventory import (
 )
 from staycore.availability.nights import NightSelection
 from staycore.availability.stay_holds import StayHold, StayHoldRequest
-from staycore.kernel.time import Clock, Stay, as_instant
+from staycore.kernel.time import Clock, Stay
 
 __all__ = ["MemoryInventoryStore"]
 
@@ -62,7 +60,7 @@ __all__ = ["MemoryInventoryStore"]
 _COUNT_OF = {HoldStatus.HELD: Count.HELD, HoldStatus.CONFIRMED: Count.SOLD}
 
 
-class MemoryInventoryStore:
+class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
     """An :class:`~staycore.ports.inventory.InventoryStore` in memory, safe between threads.
 
     Args:
@@ -144,61 +142,7 @@ class MemoryInventoryStore:
                 raise NotAvailableError(request.unit_type, shortfalls)
             return self._holds.add(request.to_hold())  # takes the rooms, by _count
 
-    def hold(self, hold_id: HoldId) -> StayHold:
-        """Return the hold with ``hold_id``.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        with self._lock:
-            return self._holds.find(hold_id)
-
-    def confirm(self, hold_id: HoldId) -> StayHold:
-        """Turn a held hold into sold rooms; confirming again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold expired or was released: reserve again.
-        """
-        with self._lock:
-            return self._holds.confirm(hold_id, self._now())
-
-    def release(self, hold_id: HoldId) -> StayHold:
-        """Free a hold's rooms, held or sold; releasing again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        with self._lock:
-            return self._holds.release(hold_id)
-
-    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StayHold:
-        """Move a live hold's expiry to ``until``.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold is not ``held``, or its expiry has passed (its
-                rooms may have gone to someone else), or ``until`` is not in the future.
-        """
-        new_expiry = as_instant(until, what="new hold expiry")
-        with self._lock:
-            now = self._now()
-            hold = self._holds.current(hold_id, now)
-            # An expiry in the past is refused first, even for a hold that is not live.
-            if has_passed(new_expiry, now):
-                msg = f"cannot extend hold {hold_id} to {new_expiry.isoformat()}: that has passed"
-                raise HoldNotActiveError(msg)
-            return self._holds.extend(hold, new_expiry)
-
-    def expire_due(self) -> tuple[StayHold, ...]:
-        """Expire every held hold whose expiry has passed; return the holds expired now."""
-        with self._lock:
-            return self._holds.expire_due(self._now())
-
     # -- internals (called with the lock held) --------------------------------------
-
-    def _now(self) -> pendulum.DateTime:
-        return as_instant(self._clock.now(), what="clock time")
 
     def _calendar(self, unit_type: UnitTypeId) -> InventoryCalendar:
         calendar = self._calendars.get(unit_type)

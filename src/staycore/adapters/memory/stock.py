@@ -39,10 +39,8 @@ from __future__ import annotations
 
 import threading
 
-import pendulum
-
-from staycore.adapters.memory.hold_book import HoldBook, has_passed
-from staycore.availability.holds import HoldNotActiveError, HoldStatus
+from staycore.adapters.memory.hold_book import HoldBook, HoldKeeping
+from staycore.availability.holds import HoldStatus
 from staycore.availability.ids import HoldId
 from staycore.availability.stock import (
     DuplicateItemError,
@@ -58,12 +56,12 @@ from staycore.availability.stock import (
     StockShortage,
     low_stock_crossed,
 )
-from staycore.kernel.time import Clock, as_instant
+from staycore.kernel.time import Clock
 
 __all__ = ["MemoryStockStore"]
 
 
-class MemoryStockStore:
+class MemoryStockStore(HoldKeeping[StockHold, StockRequest]):
     """A :class:`~staycore.ports.stock.StockStore` in memory, safe between threads.
 
     Args:
@@ -152,61 +150,7 @@ class MemoryStockStore:
             self._events[hold.id] = events
             return StockReservation(hold=hold, events=events)
 
-    def hold(self, hold_id: HoldId) -> StockHold:
-        """Return the hold with ``hold_id``.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        with self._lock:
-            return self._holds.find(hold_id)
-
-    def confirm(self, hold_id: HoldId) -> StockHold:
-        """Turn held units into sold ones; confirming again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold expired or was released: reserve again.
-        """
-        with self._lock:
-            return self._holds.confirm(hold_id, self._now())
-
-    def release(self, hold_id: HoldId) -> StockHold:
-        """Free a hold's units, held or sold; releasing again does nothing.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-        """
-        with self._lock:
-            return self._holds.release(hold_id)
-
-    def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StockHold:
-        """Move a live hold's expiry to ``until``, as the order's hold is extended.
-
-        Raises:
-            HoldNotFoundError: No such hold.
-            HoldNotActiveError: The hold is not ``held``, its expiry has passed, or
-                ``until`` is not in the future.
-        """
-        new_expiry = as_instant(until, what="new stock hold expiry")
-        with self._lock:
-            now = self._now()
-            hold = self._holds.current(hold_id, now)
-            # An expiry in the past is refused first, even for a hold that is not live.
-            if has_passed(new_expiry, now):
-                msg = f"cannot extend hold {hold_id} to {new_expiry.isoformat()}: that has passed"
-                raise HoldNotActiveError(msg)
-            return self._holds.extend(hold, new_expiry)
-
-    def expire_due(self) -> tuple[StockHold, ...]:
-        """Expire every held hold whose expiry has passed; return the holds expired now."""
-        with self._lock:
-            return self._holds.expire_due(self._now())
-
     # -- internals (called with the lock held) --------------------------------------
-
-    def _now(self) -> pendulum.DateTime:
-        return as_instant(self._clock.now(), what="clock time")
 
     def _level(self, item_id: ItemId) -> StockLevel:
         level = self._levels.get(item_id)
