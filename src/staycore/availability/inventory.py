@@ -176,7 +176,9 @@ class InventoryCalendar:
 
     def available(self, night: dt.date) -> int:
         """Rooms still available on ``night``; never below zero."""
-        return self._available_at(self._offset(night))
+        self._offset(night)  # refuses a night outside the horizon
+        (left,) = self.availability(Stay.of_nights(night, 1))
+        return left
 
     def availability(self, nights: Stay) -> list[int]:
         """Rooms available on each night of ``nights``, in order.
@@ -214,13 +216,11 @@ class InventoryCalendar:
         if wanted < 1:
             msg = "a stay takes at least 1 room"
             raise InvalidCapacityError(msg)
-        first = self._span(stay)
-        found = []
-        for i in range(first, first + stay.nights):
-            left = self._available_at(i)
-            if left < wanted:
-                found.append(Shortfall(self.horizon.check_in + dt.timedelta(days=i), wanted, left))
-        return tuple(found)
+        return tuple(
+            Shortfall(night, wanted, left)
+            for night, left in zip(stay, self.availability(stay), strict=True)
+            if left < wanted
+        )
 
     def grown_to(self, horizon: Stay) -> InventoryCalendar:
         """Return a calendar over this horizon and ``horizon`` together, counts kept.
@@ -300,11 +300,6 @@ class InventoryCalendar:
         self.take(stay, rooms, target)
 
     # -- internals -------------------------------------------------------------------
-
-    def _available_at(self, i: int) -> int:
-        c = self._counts
-        left = c["capacity"][i] + c["allowance"][i] - c["sold"][i] - c["held"][i]
-        return max(0, left - c["blocked"][i])
 
     def _offset(self, night: dt.date) -> int:
         if night not in self.horizon:
