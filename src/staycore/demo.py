@@ -21,16 +21,19 @@ import enum
 from typing import Final, TextIO
 
 from staycore import __version__
-from staycore.availability.external import ExternalBooking, plan_import
-from staycore.availability.ids import BlockId, PropertyId, UnitTypeId
-from staycore.availability.inventory import Count, InventoryCalendar
+from staycore.adapters.memory import MemoryInventoryStore, MemoryRestrictionStore
+from staycore.app.availability import Availability
+from staycore.availability.external import ExternalBooking
+from staycore.availability.ids import HoldId, PropertyId, UnitTypeId
 from staycore.availability.nights import NightSelection
-from staycore.availability.restrictions import RestrictionCalendar
-from staycore.availability.search import Listing, PortfolioIndex, SearchQuery
+from staycore.availability.search import Listing, SearchQuery
+from staycore.availability.stay_holds import StayHoldRequest
 from staycore.kernel.errors import StaycoreError
+from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.kernel.state_machine import Transition, TransitionTable
-from staycore.kernel.time import Slot, Stay, local_instant
+from staycore.kernel.time import Slot, Stay, local_date, local_instant
+from staycore.testing.clock import FrozenClock
 
 __all__ = ["BOOKING_LIFECYCLE", "BookingState", "nothing_due", "run_demo"]
 
@@ -193,54 +196,58 @@ def _feed_events() -> tuple[ExternalBooking, ...]:
 
 def _availability_chapter(write: _Writer) -> None:
     write.heading("4. Availability: what can be booked, and why not")
+    clock = FrozenClock("2026-11-22T09:00:00Z")
     season = Stay.parse("2026-12-01/2027-02-01")
-    homestay, index = PropertyId.new(), PortfolioIndex(season)
-    rooms: dict[str, InventoryCalendar] = {}
+    nights = Availability(MemoryInventoryStore(clock), MemoryRestrictionStore(), horizon=season)
+    homestay, rooms = PropertyId.new(), {}
     for name, sleeps, count in (("Garden double", 2, 2), ("Family suite", 4, 1), ("Loft", 2, 1)):
-        inventory = InventoryCalendar(UnitTypeId.new(), season)
-        inventory.set_capacity(NightSelection.of(season), count)
-        index.add(
-            Listing(homestay, inventory.unit_type, name, sleeps),
-            inventory,
-            RestrictionCalendar(season),
-        )
-        rooms[name] = inventory
-    suite = rooms["Family suite"].unit_type
-    index.restrictions(suite).restrict(
-        NightSelection.of(Stay.parse("2026-12-30/2027-01-02")), min_stay_through=3
+        listing = Listing(homestay, UnitTypeId.new(), name, sleeps)
+        nights.open_unit_type(listing, season)
+        nights.set_capacity(listing.unit_type, NightSelection.of(season), count)
+        rooms[name] = listing.unit_type
+    nights.restrict(
+        rooms["Family suite"],
+        NightSelection.of(Stay.parse("2026-12-30/2027-01-02")),
+        min_stay_through=3,
     )
-    index.refresh(suite)
     write.line("a homestay: Garden double (2 rooms), Family suite (sleeps 4), Loft")
     write.line("the Family suite needs 3 nights through New Year (MinLOS through)")
-    query = SearchQuery(
-        Stay.parse("2026-12-30/2027-01-01"), guests=2, booked_on=dt.date(2026, 11, 22)
-    )
-    _show_search(write, index, query)
+    booked_on = local_date(clock.now(), _PROPERTY_TZ)
+    query = SearchQuery(Stay.parse("2026-12-30/2027-01-01"), guests=2, booked_on=booked_on)
+    _show_search(write, nights, query)
 
-    loft = rooms["Loft"]
-    events = _feed_events()
-    plan = plan_import(
-        "airbnb:loft", loft.unit_type, events, current=(), confirmed=(), new_block_id=BlockId.new
-    )
-    for block in plan.add:
-        loft.take(block.nights, block.rooms, Count.BLOCKED)
-        index.refresh(loft.unit_type, block.nights)
+    plan = nights.import_feed("airbnb:loft", rooms["Loft"], _feed_events(), horizon=season)
     added = ", ".join(f"{b.nights} ({b.note})" for b in plan.add)
     write.line(f"iCal import from airbnb:loft: blocked {added}")
-    _show_search(write, index, query)
-    again = plan_import(
-        "airbnb:loft",
-        loft.unit_type,
-        events,
-        current=plan.blocks,
-        confirmed=(),
-        new_block_id=BlockId.new,
-    )
+    _show_search(write, nights, query)
+    again = nights.import_feed("airbnb:loft", rooms["Loft"], _feed_events(), horizon=season)
     write.line(f"importing the same feed again changes nothing: {again.changes_nothing}")
+    try:
+        nights.import_feed("airbnb:loft", rooms["Loft"], (), horizon=season)
+    except StaycoreError as error:
+        write.line(f"an empty download is refused, not read as cancellations: {error.code}")
+
+    hold = nights.hold_stay(
+        StayHoldRequest(
+            hold_id=HoldId.new(),
+            unit_type=rooms["Garden double"],
+            stay=query.stay,
+            rooms=2,
+            owner=Identifier.new(),
+            expires_at=clock.now().add(minutes=15),
+        ),
+        booked_on=booked_on,
+    )
+    write.line(f"a guest holds both garden doubles for 15 minutes (hold {hold.status.value})")
+    _show_search(write, nights, query)
+    clock.advance(minutes=16)
+    expired = nights.expire_due()
+    write.line(f"16 minutes later, unpaid: {len(expired)} hold expired, its nights are back")
+    _show_search(write, nights, query)
 
 
-def _show_search(write: _Writer, index: PortfolioIndex, query: SearchQuery) -> None:
-    result = index.search(query)
+def _show_search(write: _Writer, nights: Availability, query: SearchQuery) -> None:
+    result = nights.search(query)
     write.line(f"search {query.stay} for {query.guests} guests:")
     write.row("  bookable", ", ".join(listing.name for listing in result.bookable()) or "none")
     for refusal in result.refusals():

@@ -6,7 +6,9 @@ its own model of what each night must hold. After every step:
 
 * no night shows negative availability;
 * every successful reservation fitted in capacity + allowance when it was made;
-* held, sold and blocked on each night equal the sums over the live holds and blocks.
+* held, sold and blocked on each night equal the sums over the live holds and blocks;
+* each unit of the room rack is occupied, night by night, exactly by the live hold
+  assigned to it, and never by a released or expired one.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from staycore.adapters.memory import MemoryInventoryStore
 from staycore.availability.blocks import Block, BlockReason
 from staycore.availability.holds import HoldNotActiveError, HoldNotFoundError, HoldStatus
-from staycore.availability.ids import BlockId, HoldId, UnitTypeId
+from staycore.availability.ids import BlockId, HoldId, UnitId, UnitTypeId
 from staycore.availability.inventory import NotAvailableError
 from staycore.availability.nights import NightSelection
 from staycore.availability.stay_holds import StayHold, StayHoldRequest
+from staycore.availability.units import Unit, UnitTakenError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Stay
 from staycore.testing.clock import FrozenClock
@@ -50,6 +53,11 @@ class InventoryMachine(RuleBasedStateMachine):
         self.store = MemoryInventoryStore(self.clock)
         self.unit_type = UnitTypeId.new()
         self.store.open_calendar(self.unit_type, HORIZON)
+        self.units = [
+            Unit(id=UnitId.new(), unit_type=self.unit_type, name=str(n)) for n in (1, 2, 3)
+        ]
+        for unit in self.units:
+            self.store.add_unit(unit)
         self.capacity = dict.fromkeys(NIGHTS, 0)
         self.allowance = dict.fromkeys(NIGHTS, 0)
         self.live_blocks: dict[BlockId, Block] = {}
@@ -130,6 +138,30 @@ class InventoryMachine(RuleBasedStateMachine):
             return
         assert not self.store.release(hold_id).status.takes_inventory
 
+    @rule(hold_id=holds, first=st.integers(0, 2))
+    def assign(self, hold_id: HoldId, first: int) -> None:
+        if hold_id not in self.reserved:
+            return
+        hold = self.store.hold(hold_id)
+        units = [self.units[(first + n) % 3].id for n in range(hold.rooms)]
+        rack = self.store.rack(self.unit_type, hold.stay)
+        in_the_way = {
+            unit_id
+            for unit_id in units
+            for night in hold.stay
+            if rack.occupant(unit_id, night) not in (None, hold_id)
+        }
+        lapsed = hold.status is HoldStatus.HELD and hold.expires_at <= self.clock.now()
+        if lapsed or not hold.status.takes_inventory:
+            with pytest.raises(HoldNotActiveError):
+                self.store.assign(hold_id, units)
+        elif in_the_way:
+            with pytest.raises(UnitTakenError) as refused:
+                self.store.assign(hold_id, units)
+            assert {unit.id for unit, _, _ in refused.value.taken} == in_the_way
+        else:
+            assert self.store.assign(hold_id, units).units == tuple(units)
+
     @rule(minutes=st.integers(1, 45))
     def advance_clock(self, minutes: int) -> None:
         self.clock.advance(minutes=minutes)
@@ -165,6 +197,18 @@ class InventoryMachine(RuleBasedStateMachine):
             assert counts.capacity == self.capacity[night]
             assert counts.allowance == self.allowance[night]
             assert counts.available >= 0
+
+    @invariant()
+    def units_hold_exactly_their_live_holds(self) -> None:
+        rack = self.store.rack(self.unit_type, HORIZON)
+        expected: dict[tuple[UnitId, dt.date], Identifier] = {}
+        for hold in self._all_holds():
+            if hold.status.takes_inventory:
+                for unit_id in hold.units:
+                    expected.update(dict.fromkeys(((unit_id, n) for n in hold.stay), hold.id))
+        for unit in self.units:
+            for night in NIGHTS:
+                assert rack.occupant(unit.id, night) == expected.get((unit.id, night))
 
     # -- helpers ---------------------------------------------------------------------
 

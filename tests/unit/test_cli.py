@@ -31,15 +31,20 @@ def test_demo_shows_allocation_dst_and_the_lifecycle_graph(
     assert textwrap.indent(BOOKING_LIFECYCLE.to_mermaid(), " " * 6) in out
     assert "[state_machine.guard_rejected]" in out
     assert "allowed events: confirm, expire, cancel" in out
-    # Availability: a restriction refuses the suite; the iCal import then takes the loft.
+    # Availability: a restriction refuses the suite; the iCal import then takes the loft;
+    # a hold takes the garden doubles until it expires.
     searches = out.split("search 2026-12-30/2027-01-01 for 2 guests:")
-    assert len(searches) == 3
+    assert len(searches) == 5
     assert "bookable         Garden double, Loft" in searches[1]
     assert "needs a stay of at least 3 nights, not 2" in searches[1]
     assert "blocked 2026-12-29/2027-01-02 (Reserved)" in searches[1]
     assert "bookable         Garden double\n" in searches[2]
     assert "Loft             2026-12-30: 0 of 1 rooms left" in searches[2]
     assert "importing the same feed again changes nothing: True" in out
+    assert "an empty download is refused, not read as cancellations: availability.empty_feed" in out
+    assert "bookable         none" in searches[3]
+    assert "1 hold expired" in searches[3]
+    assert "bookable         Garden double\n" in searches[4]
 
 
 def test_version_flag_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from staycore.availability.blocks import Block, BlockReason, ExternalSource
 from staycore.availability.external import (
+    EmptyFeedError,
     ExportEntry,
     ExternalBooking,
     ImportPlan,
@@ -105,9 +106,23 @@ def test_an_event_that_leaves_the_feed_releases_its_block() -> None:
     assert plan.blocks == (kept,)
 
 
-def test_an_empty_feed_releases_every_block_of_the_feed() -> None:
+def test_an_empty_feed_is_refused_while_blocks_from_it_stand() -> None:
+    """An outage looks like an empty feed: it must not release every block."""
     blocks = [_block("a", "2026-07-12/2026-07-15"), _block("b", "2026-08-01/2026-08-03")]
-    assert _plan([], blocks).remove == tuple(blocks)
+    refused = assert_refused(
+        EmptyFeedError, "availability.empty_feed", "2 blocks", lambda: _plan([], blocks)
+    )
+    assert isinstance(refused, MalformedFeedError)
+
+
+def test_an_empty_feed_releases_every_block_when_the_host_says_so() -> None:
+    blocks = [_block("a", "2026-07-12/2026-07-15"), _block("b", "2026-08-01/2026-08-03")]
+    assert _plan([], blocks, allow_empty=True).remove == tuple(blocks)
+
+
+def test_an_empty_feed_with_nothing_imported_before_changes_nothing() -> None:
+    other = _block("a", "2026-07-12/2026-07-15", feed="booking.com")
+    assert _plan([], [other]).changes_nothing
 
 
 def test_a_summary_change_alone_keeps_the_block() -> None:

@@ -1,5 +1,14 @@
 """Use cases: the commands a host application calls, wired over the ports.
 
-Filled in as each context lands; use cases reach storage, payments and messaging only
-through :mod:`staycore.ports`.
+Use cases reach storage, payments and messaging only through :mod:`staycore.ports`, so
+the same calls run on the memory adapter in a test and on a database in production.
+
+* :mod:`~staycore.app.availability`: nightly calendars, restrictions, holds on nights,
+  search kept in step with every change, and channel feeds.
+* :mod:`~staycore.app.appointments`: free slots, which resources can take a party, and
+  holds on slots.
+* :mod:`~staycore.app.order_holds`: an order's nights, slots and add-on stock, held,
+  confirmed and released together.
+
+Each context adds its module as it lands.
 """

@@ -13,6 +13,8 @@
   the low-stock event.
 * :mod:`~staycore.availability.schedule` and :mod:`~staycore.availability.appointments`:
   resources, working hours and the slots they offer.
+* :mod:`~staycore.availability.resource_search`: which resources can take a party in a
+  window of time, and why the others cannot.
 * :mod:`~staycore.availability.external`: reconciling iCalendar feeds of other channels
   with blocks (parsing and writing feeds is :mod:`staycore.adapters.ical`).
 

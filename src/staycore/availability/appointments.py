@@ -80,6 +80,7 @@ __all__ = [
     "SlotHoldRequest",
     "SlotNotOfferedError",
     "check_slot",
+    "describe_hours",
     "free_slots",
     "remaining_places",
 ]
@@ -461,6 +462,41 @@ def check_slot(
     return FreeSlot(offered, remaining)
 
 
+def describe_hours(resource: Resource, day: dt.date) -> str:
+    """The resource's hours on ``day`` in words, as what it does (without a subject).
+
+    Refusals put it after "it" or the resource's name: a closed day names its
+    exception's note, a day off its weekday, and other days the hours worked.
+
+    Args:
+        resource: The resource.
+        day: A local day of the resource.
+
+    Raises:
+        InvalidDayRangeError: ``day`` is not a plain date.
+
+    Example:
+        Continuing the module example above:
+
+        >>> from staycore.availability.appointments import describe_hours
+        >>> from staycore.availability.schedule import ScheduleException
+        >>> describe_hours(pilates, date(2026, 5, 4)), describe_hours(pilates, date(2026, 5, 3))
+        ('works 18:00-21:00 on Mon 2026-05-04', 'does not work on Sundays')
+        >>> holiday = ScheduleException(day=date(2026, 5, 1), note="Labour Day")
+        >>> describe_hours(pilates.with_exception(holiday), date(2026, 5, 1))
+        'is closed on 2026-05-01 (Labour Day)'
+    """
+    exception = resource.exception_on(day)
+    why = f" ({exception.note})" if exception is not None and exception.note else ""
+    hours = resource.hours_on(day)
+    if not hours and exception is not None:
+        return f"is closed on {day}{why}"
+    if not hours:
+        return f"does not work on {day:%A}s"
+    listed = ", ".join(str(interval) for interval in hours)
+    return f"works {listed} on {day:%a} {day}{why}"
+
+
 def _offered(resource: Resource, slot: Slot) -> Slot:
     """Return the resource's own slot equal to ``slot``, or say why there is none."""
     if not isinstance(slot, Slot):
@@ -521,15 +557,9 @@ def _nearest_hint(resource: Resource, day: dt.date, nearest: tuple[Slot, ...]) -
 
 
 def _hours_reason(resource: Resource, day: dt.date) -> str:
-    exception = resource.exception_on(day)
-    why = f" ({exception.note})" if exception is not None and exception.note else ""
-    hours = resource.hours_on(day)
-    if not hours and exception is not None:
-        return f"it is closed on {day}{why}"
-    if not hours:
-        return f"it does not work on {day:%A}s"
-    listed = ", ".join(str(interval) for interval in hours)
-    return f"it works {listed} on {day:%a} {day}{why}, and a slot must fit within those hours"
+    if resource.hours_on(day):
+        return f"it {describe_hours(resource, day)}, and a slot must fit within those hours"
+    return f"it {describe_hours(resource, day)}"
 
 
 def _describe(slot: Slot, tz: str | Timezone) -> str:

@@ -7,7 +7,7 @@ for imported ones, where they came from, so a re-import can find and move them.
 
 Example:
     >>> from staycore.availability.blocks import Block, BlockReason
-    >>> from staycore.availability.ids import BlockId, UnitTypeId
+    >>> from staycore.availability.ids import BlockId, UnitId, UnitTypeId
     >>> from staycore.kernel.time import Stay
     >>> repaint = Block(
     ...     id=BlockId("blk_01JD3M7K2Q8ZP4V6W9X1Y3Z5A7"),
@@ -26,7 +26,7 @@ import enum
 import attrs
 
 from staycore.availability.errors import AvailabilityError
-from staycore.availability.ids import BlockId, UnitTypeId
+from staycore.availability.ids import BlockId, UnitId, UnitTypeId
 from staycore.kernel.time import Stay
 
 __all__ = ["Block", "BlockReason", "ExternalSource", "InvalidBlockError"]
@@ -71,9 +71,12 @@ class Block:
         reason: Why.
         source: For a block imported from a feed, the feed and event UID; else ``None``.
         note: Free text for the staff.
+        unit: Where rooms are assigned, the one unit blocked (room 101 is being
+            repainted); ``None`` blocks rooms of the unit type without saying which.
 
     Raises:
-        InvalidBlockError: ``rooms`` is below 1, or an external booking has no source.
+        InvalidBlockError: ``rooms`` is below 1, an external booking has no source, or
+            a block of one unit takes more than 1 room.
     """
 
     id: BlockId
@@ -83,6 +86,7 @@ class Block:
     rooms: int = 1
     source: ExternalSource | None = None
     note: str = ""
+    unit: UnitId | None = None
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.rooms, bool) or not isinstance(self.rooms, int) or self.rooms < 1:
@@ -90,4 +94,7 @@ class Block:
             raise InvalidBlockError(msg)
         if self.reason is BlockReason.EXTERNAL_BOOKING and self.source is None:
             msg = "an external booking block needs its source (feed and event UID)"
+            raise InvalidBlockError(msg)
+        if self.unit is not None and self.rooms != 1:
+            msg = f"a block of one unit takes 1 room, not {self.rooms}; block each unit"
             raise InvalidBlockError(msg)

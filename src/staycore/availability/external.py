@@ -48,6 +48,7 @@ from staycore.availability.stay_holds import StayHold
 from staycore.kernel.time import Stay
 
 __all__ = [
+    "EmptyFeedError",
     "ExportEntry",
     "ExternalBooking",
     "FeedConflict",
@@ -66,6 +67,18 @@ class MalformedFeedError(AvailabilityError):
     """
 
     code = "availability.malformed_feed"
+
+
+class EmptyFeedError(MalformedFeedError):
+    """A feed came back with no events while blocks from it still stand.
+
+    An outage, an expired feed URL or a channel's maintenance page often looks like an
+    empty calendar; importing it would release every block of the feed and sell nights
+    the other channel sold. A host who knows every booking there was cancelled imports
+    with ``allow_empty=True``.
+    """
+
+    code = "availability.empty_feed"
 
 
 def _to_uid(value: str) -> str:
@@ -252,6 +265,7 @@ def plan_import(
     new_block_id: Callable[[], BlockId],
     horizon: Stay | None = None,
     skip_summaries: Collection[str] = (),
+    allow_empty: bool = False,
 ) -> ImportPlan:
     """Plan how a feed's events change the blocks of one unit type.
 
@@ -282,12 +296,16 @@ def plan_import(
             nights in staycore and exports them to Airbnb, so that the rolling
             "not available" windows and the echoes of our own exports do not come
             back as phantom blocks.
+        allow_empty: Accept a feed with no events even though blocks from it stand,
+            releasing them all. Off by default: see :class:`EmptyFeedError`.
 
     Returns:
         The plan; apply it as :class:`ImportPlan` says.
 
     Raises:
         MalformedFeedError: A UID appears twice with different nights.
+        EmptyFeedError: The feed has no events, blocks from it stand, and
+            ``allow_empty`` is off.
 
     Example:
         >>> from staycore.availability.blocks import Block, BlockReason, ExternalSource
@@ -315,6 +333,14 @@ def plan_import(
     for block in current:
         if _is_from(block, feed, unit_type) and block.source is not None:
             ours.setdefault(block.source.uid, []).append(block)
+    if not wanted and ours and not allow_empty:
+        msg = (
+            f"feed {feed!r} has no events, yet {sum(map(len, ours.values()))} blocks of "
+            f"{unit_type} came from it; an outage or a dead feed URL looks like this. "
+            "Nothing was changed: check the feed, and pass allow_empty=True only if "
+            "every booking there was really cancelled"
+        )
+        raise EmptyFeedError(msg)
 
     add: list[Block] = []
     move: list[tuple[Block, Block]] = []

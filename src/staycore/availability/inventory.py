@@ -232,15 +232,58 @@ class InventoryCalendar:
             >>> str(longer.horizon), longer.available(date(2026, 7, 10))
             ('2026-07-01/2026-12-31', 1)
         """
-        hull = Stay(
-            min(self.horizon.check_in, horizon.check_in),
-            max(self.horizon.check_out, horizon.check_out),
+        return self.window(
+            Stay(
+                min(self.horizon.check_in, horizon.check_in),
+                max(self.horizon.check_out, horizon.check_out),
+            )
         )
-        grown = InventoryCalendar(self.unit_type, hull)
-        shift = (self.horizon.check_in - hull.check_in).days
+
+    def window(self, nights: Stay) -> InventoryCalendar:
+        """An independent copy of the counts over ``nights``; nights outside start at zero.
+
+        Stores hand out windows as snapshots, so a reader can never change the store.
+
+        Example:
+            Continuing the module example above:
+
+            >>> snapshot = deluxe.window(Stay.parse("2026-06-30/2026-07-11"))
+            >>> snapshot.availability(Stay.parse("2026-06-30/2026-07-11"))[0::10]
+            [0, 1]
+        """
+        copy = InventoryCalendar(self.unit_type, nights)
+        copy.paste(self)
+        return copy
+
+    def paste(self, other: InventoryCalendar) -> None:
+        """Overwrite the counts of the nights ``other`` covers with its counts.
+
+        Nights of ``other`` outside this horizon are ignored. A search index keeps its
+        copy of a store's calendar up to date this way, night range by night range.
+
+        Raises:
+            InvalidCapacityError: ``other`` counts another unit type.
+
+        Example:
+            Continuing the module example above:
+
+            >>> fresh = InventoryCalendar(deluxe.unit_type, Stay.parse("2026-07-10/2026-07-11"))
+            >>> snapshot.paste(fresh)  # the store says: nothing on 10 July any more
+            >>> snapshot.availability(Stay.parse("2026-07-09/2026-07-11"))
+            [3, 0]
+        """
+        if other.unit_type != self.unit_type:
+            msg = f"cannot paste counts of {other.unit_type} into the calendar of {self.unit_type}"
+            raise InvalidCapacityError(msg)
+        overlap = other.horizon.overlap(self.horizon)
+        if overlap is None:
+            return
+        target = (overlap.check_in - self.horizon.check_in).days
+        source = (overlap.check_in - other.horizon.check_in).days
         for name, values in self._counts.items():
-            grown._counts[name][shift : shift + len(values)] = values
-        return grown
+            values[target : target + overlap.nights] = other._counts[name][
+                source : source + overlap.nights
+            ]
 
     # -- changing --------------------------------------------------------------------
 

@@ -21,6 +21,11 @@ A number of 0 means "no limit". Lead time is the number of days between the book
 each with its night and reason, not just the first: a guest told all that is wrong with
 their dates can fix them at once.
 
+A :class:`RestrictionCalendar` is a pure data structure over arrays of night offsets.
+Changes come as keywords (:meth:`~RestrictionCalendar.restrict`) or as data
+(:meth:`~RestrictionCalendar.apply`); stores keep the calendars and hand out independent
+windows of them as snapshots (see :mod:`staycore.ports.restrictions`).
+
 Example:
     >>> from datetime import date
     >>> from staycore.availability.nights import NightSelection
@@ -43,11 +48,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from array import array
+from collections.abc import Mapping
 from typing import Final
 
 import attrs
 
 from staycore.availability.errors import AvailabilityError
+from staycore.availability.ids import UnitTypeId
 from staycore.availability.nights import NightSelection
 from staycore.kernel.time import Stay
 
@@ -56,12 +63,13 @@ __all__ = [
     "InvalidRestrictionError",
     "Restriction",
     "RestrictionCalendar",
+    "StayRestrictedError",
     "Violation",
 ]
 
 
 class InvalidRestrictionError(AvailabilityError):
-    """A restriction value is negative, not a number, or set outside the calendar."""
+    """A restriction is unknown, its value negative or not a number, or its night outside."""
 
     code = "availability.invalid_restriction"
 
@@ -70,6 +78,26 @@ class ContradictoryRestrictionsError(AvailabilityError):
     """Restrictions would contradict each other on a night (min stay above max stay)."""
 
     code = "availability.contradictory_restrictions"
+
+
+class StayRestrictedError(AvailabilityError):
+    """A stay breaks restrictions of its unit type; every violation is listed.
+
+    Attributes:
+        unit_type: The unit type asked for.
+        violations: Every restriction broken, in night order, each with its reason.
+    """
+
+    code = "availability.stay_restricted"
+
+    def __init__(self, unit_type: UnitTypeId, violations: tuple[Violation, ...]) -> None:
+        reasons = "; ".join(violation.reason for violation in violations)
+        super().__init__(
+            f"{unit_type} cannot be sold for these dates: {reasons}. "
+            "Change the dates, or offer another unit type"
+        )
+        self.unit_type = unit_type
+        self.violations = violations
 
 
 class Restriction(enum.Enum):
@@ -144,6 +172,9 @@ class RestrictionCalendar:
     ) -> None:
         """Set the named restrictions on the selected nights; the others stay as they are.
 
+        Keywords left at ``None`` change nothing. :meth:`apply` takes the same change as
+        data, and this method hands it over to it.
+
         Args:
             nights: The nights to change.
             stop_sell: Close the nights to any sale.
@@ -172,13 +203,48 @@ class RestrictionCalendar:
             Restriction.MIN_LEAD_DAYS: min_lead_days,
             Restriction.MAX_LEAD_DAYS: max_lead_days,
         }
-        changes = {r: _value(r, v) for r, v in given.items() if v is not None}
+        self.apply(nights, {r: v for r, v in given.items() if v is not None})
+
+    def apply(self, nights: NightSelection, changes: Mapping[Restriction, bool | int]) -> None:
+        """Set the restrictions in ``changes`` on the selected nights; the others stay.
+
+        The same change as :meth:`restrict`, given as data: what a store keeps, a queue
+        carries or a host parses from JSON (``{Restriction(name): value}``).
+
+        Args:
+            nights: The nights to change.
+            changes: The value of each restriction to set: ``True``/``False`` for the
+                flags (stop-sell, CTA, CTD), a whole number of days (0 for no limit) for
+                the others. Restrictions left out keep their values.
+
+        Raises:
+            InvalidRestrictionError: A key is not a :class:`Restriction`, a value is
+                negative or of the wrong type, or a night is outside the horizon.
+            ContradictoryRestrictionsError: A minimum would exceed its maximum on a night.
+                Nothing is changed when any error is raised.
+
+        Example:
+            Continuing the module example above:
+
+            >>> new_year = NightSelection.between(date(2027, 1, 1), date(2027, 1, 2))
+            >>> rules.apply(new_year, {Restriction.MAX_STAY_ARRIVAL: 7})
+            >>> {r.value: value for r, value in rules.on(date(2027, 1, 1)).items()}
+            {'max_stay_arrival': 7, 'min_stay_through': 3}
+            >>> rules.apply(new_year, {Restriction.STOP_SELL: True,
+            ...                        Restriction.MIN_STAY_ARRIVAL: 9})
+            Traceback (most recent call last):
+            ...
+            staycore...ContradictoryRestrictionsError: ... would exceed max_stay_arrival 7 ...
+            >>> rules.on(date(2027, 1, 1))[Restriction.MAX_STAY_ARRIVAL]  # nothing changed
+            7
+        """
+        values = {_restriction(r): _value(_restriction(r), v) for r, v in changes.items()}
         offsets = [self._offset(night) for night in nights]
-        self._check_bounds(offsets, changes)
-        for restriction, value in changes.items():
-            values = self._values[restriction]
+        self._check_bounds(offsets, values)
+        for restriction, value in values.items():
+            column = self._values[restriction]
             for i in offsets:
-                values[i] = value
+                column[i] = value
 
     def on(self, night: dt.date) -> dict[Restriction, int]:
         """The restrictions set on ``night`` (flags as 1), leaving out those not set.
@@ -244,6 +310,79 @@ class RestrictionCalendar:
             found.append(_violation(stay.check_out, Restriction.CLOSED_TO_DEPARTURE, length))
         return tuple(sorted(found, key=lambda v: v.night))
 
+    def window(self, nights: Stay) -> RestrictionCalendar:
+        """Return an independent copy of the restrictions over ``nights``.
+
+        Nights of ``nights`` outside this horizon read as not set in the copy. Changing
+        the copy leaves this calendar as it is, and the other way round: stores hand
+        out windows as snapshots.
+
+        Example:
+            Continuing the module example above:
+
+            >>> turn = rules.window(Stay.parse("2026-11-30/2027-01-02"))
+            >>> str(turn.horizon), turn.on(date(2026, 11, 30))
+            ('2026-11-30/2027-01-02', {})
+            >>> turn.column(Restriction.MIN_STAY_THROUGH, Stay.parse("2026-12-29/2027-01-02"))
+            [0, 3, 3, 3]
+            >>> turn.restrict(NightSelection.of(turn.horizon), stop_sell=True)
+            >>> rules.on(date(2026, 12, 1))  # the calendar did not follow its copy
+            {}
+        """
+        copy = RestrictionCalendar(nights)
+        copy.paste(self)
+        return copy
+
+    def paste(self, other: RestrictionCalendar) -> None:
+        """Overwrite every restriction of the nights ``other`` covers with ``other``'s.
+
+        Nights of this calendar outside ``other``'s horizon keep their values; nights of
+        ``other`` outside this horizon are left out. Each night is taken whole from a
+        calendar that kept its own rules, so nothing needs checking again. Use it to
+        bring a copy (a search index's) up to date from a store's snapshot.
+
+        Example:
+            Continuing the module example above:
+
+            >>> copy = RestrictionCalendar(rules.horizon)
+            >>> copy.restrict(NightSelection.of(copy.horizon), stop_sell=True)
+            >>> copy.paste(rules.window(Stay.parse("2026-12-31/2027-01-01")))
+            >>> {r.value: value for r, value in copy.on(date(2026, 12, 31)).items()}
+            {'closed_to_arrival': 1, 'min_stay_through': 3}
+            >>> {r.value: value for r, value in copy.on(date(2027, 1, 1)).items()}
+            {'stop_sell': 1}
+        """
+        shared = self.horizon.overlap(other.horizon)
+        if shared is None:
+            return
+        into = (shared.check_in - self.horizon.check_in).days
+        start = (shared.check_in - other.horizon.check_in).days
+        size = shared.nights
+        for restriction, values in other._values.items():
+            self._values[restriction][into : into + size] = values[start : start + size]
+
+    def grown_to(self, horizon: Stay) -> RestrictionCalendar:
+        """Return a calendar over this horizon and ``horizon`` together, values kept.
+
+        The nights added carry no restriction. This calendar is left as it is.
+
+        Example:
+            Continuing the module example above:
+
+            >>> longer = rules.grown_to(Stay.parse("2027-01-15/2027-03-01"))
+            >>> str(longer.horizon), longer.on(date(2027, 1, 1))[Restriction.MIN_STAY_THROUGH]
+            ('2026-12-01/2027-03-01', 3)
+            >>> longer.on(date(2027, 2, 14))
+            {}
+        """
+        hull = Stay(
+            min(self.horizon.check_in, horizon.check_in),
+            max(self.horizon.check_out, horizon.check_out),
+        )
+        grown = RestrictionCalendar(hull)
+        grown.paste(self)
+        return grown
+
     def _offset(self, night: dt.date) -> int:
         if night not in self.horizon:
             msg = (
@@ -273,7 +412,18 @@ class RestrictionCalendar:
         return f"RestrictionCalendar({self.horizon})"
 
 
-def _value(restriction: Restriction, value: bool | int) -> int:
+def _restriction(key: object) -> Restriction:
+    if not isinstance(key, Restriction):
+        names = ", ".join(r.value for r in Restriction)
+        msg = (
+            f"restrictions are named by the Restriction enum, such as "
+            f"Restriction('min_stay_arrival'); got {key!r}. The names are: {names}"
+        )
+        raise InvalidRestrictionError(msg)
+    return key
+
+
+def _value(restriction: Restriction, value: object) -> int:
     if restriction in _FLAGS:
         if not isinstance(value, bool):
             msg = f"{restriction.value} is True or False, got {value!r}"

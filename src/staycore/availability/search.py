@@ -16,7 +16,11 @@ levels for checks calendars one by one. The exact evaluation, night by night, ex
 on demand every unit type that cannot be booked.
 
 The index reads the calendars it was given; after they change, :meth:`PortfolioIndex.refresh`
-brings it up to date for the nights that changed.
+brings it up to date for the nights that changed. When the calendars live in a store,
+the index keeps copies, and :meth:`PortfolioIndex.update` pastes a store's snapshot of
+the nights that changed into them (the use cases of :mod:`staycore.app.availability` do
+this after every change they make). Search answers from those copies: it says what can
+be offered, and the store's atomic reservation decides what is sold.
 
 Example:
     >>> from datetime import date
@@ -308,6 +312,43 @@ class PortfolioIndex:
             first = (nights.check_in - self.horizon.check_in).days
             offsets = range(max(0, first), min(self.horizon.nights + 1, first + nights.nights + 1))
         self._index(position, offsets)
+
+    def update(
+        self,
+        unit_type: UnitTypeId,
+        *,
+        inventory: InventoryCalendar | None = None,
+        restrictions: RestrictionCalendar | None = None,
+    ) -> None:
+        """Bring a unit type up to date from snapshots of some of its nights.
+
+        Each snapshot's counts or values are pasted into the index's calendars over the
+        nights the snapshot covers, and those nights are indexed again.
+
+        Raises:
+            InvalidSearchError: The unit type is not in the index.
+            InvalidCapacityError: The inventory snapshot is of another unit type.
+
+        Example:
+            Continuing the module example above: the store sold the last garden double
+            for 10 July, and hands over a snapshot of that night.
+
+            >>> sold = InventoryCalendar(garden.unit_type, Stay.parse("2026-07-10/2026-07-11"))
+            >>> index.update(garden.unit_type, inventory=sold)
+            >>> index.search(SearchQuery(Stay.parse("2026-07-10/2026-07-12"), guests=2,
+            ...                          booked_on=date(2026, 6, 1))).count
+            0
+        """
+        position = self._at(unit_type)
+        if inventory is not None:
+            self._inventories[position].paste(inventory)
+            self.refresh(unit_type, inventory.horizon)
+        if restrictions is not None:
+            self._restrictions[position].paste(restrictions)
+            self.refresh(unit_type, restrictions.horizon)
+
+    def __contains__(self, unit_type: object) -> bool:
+        return unit_type in self._position
 
     def listing_at(self, position: int) -> Listing:
         """The listing at a bit position."""

@@ -2,7 +2,7 @@
 
 Example:
     >>> import pendulum
-    >>> from staycore.availability.ids import HoldId, UnitTypeId
+    >>> from staycore.availability.ids import HoldId, UnitId, UnitTypeId
     >>> from staycore.availability.stay_holds import StayHoldRequest
     >>> from staycore.kernel.ids import Identifier
     >>> from staycore.kernel.time import Stay
@@ -24,7 +24,7 @@ import attrs
 import pendulum
 
 from staycore.availability.holds import HoldStatus
-from staycore.availability.ids import HoldId, UnitTypeId
+from staycore.availability.ids import HoldId, UnitId, UnitTypeId
 from staycore.availability.inventory import InvalidCapacityError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Stay, as_instant
@@ -89,6 +89,9 @@ class StayHold:
         owner: Who holds them.
         expires_at: When the hold lapses if still ``held``.
         status: Where the hold is in :data:`~staycore.availability.holds.HOLD_LIFECYCLE`.
+        units: The units it was assigned (room 101), one per room, where the host
+            assigns them; empty until then. They are occupied while the hold is held
+            or confirmed, and freed when it is released or expires.
     """
 
     id: HoldId
@@ -98,6 +101,7 @@ class StayHold:
     owner: Identifier
     expires_at: pendulum.DateTime
     status: HoldStatus
+    units: tuple[UnitId, ...] = ()
 
     def matches(self, request: StayHoldRequest) -> bool:
         """Whether ``request`` asks for exactly this hold (a retry, not a new request).

@@ -23,6 +23,7 @@ from staycore.ports.idempotency import IdempotencyRecord, IdempotencyStore
 from staycore.ports.inventory import InventoryStore
 from staycore.ports.notifier import Channel, Message, Notifier
 from staycore.ports.persistence import Aggregate, Repository, UnitOfWork, UnitOfWorkFactory
+from staycore.ports.restrictions import RestrictionStore
 from staycore.ports.stock import StockStore
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Message",
     "Notifier",
     "Repository",
+    "RestrictionStore",
     "StockStore",
     "UnitOfWork",
     "UnitOfWorkFactory",

@@ -15,6 +15,14 @@ The rules every adapter keeps (pinned by
   hold never keeps a room from a paying guest.
 * Extending works only for a hold that is still ``held`` and not past its expiry.
 * Blocks take rooms even when none are left (the rooms are gone in any case).
+* Where a host assigns rooms, each :class:`~staycore.availability.units.Unit` of a unit
+  type has its own nights (:class:`~staycore.availability.units.UnitRack`). Assigning
+  puts a live hold in as many units as it holds rooms, each free on every night of its
+  stay, atomically: two holds racing for room 101 cannot both get it. A block of one
+  unit occupies it the same way. A hold that is released or expires leaves its units.
+* Reads (:meth:`~InventoryStore.calendar`, :meth:`~InventoryStore.rack`,
+  :meth:`~InventoryStore.holds`, :meth:`~InventoryStore.blocks`) return snapshots:
+  changing what they return never changes the store.
 * Nothing is half-applied: an operation that raises changes nothing.
 
 Example:
@@ -27,13 +35,15 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from staycore.availability.blocks import Block
-from staycore.availability.ids import BlockId, UnitTypeId
-from staycore.availability.inventory import NightCounts
+from staycore.availability.ids import BlockId, HoldId, UnitId, UnitTypeId
+from staycore.availability.inventory import InventoryCalendar, NightCounts
 from staycore.availability.nights import NightSelection
 from staycore.availability.stay_holds import StayHold, StayHoldRequest
+from staycore.availability.units import Unit, UnitRack
 from staycore.kernel.time import Stay
 from staycore.ports.holds import HoldKeeper
 
@@ -60,6 +70,28 @@ class InventoryStore(HoldKeeper[StayHold], Protocol):
         """Return the counts of every night of ``nights``, in order."""
         ...
 
+    def calendar(self, unit_type: UnitTypeId, nights: Stay) -> InventoryCalendar:
+        """Return a snapshot of the unit type's counts over ``nights``.
+
+        Nights outside the unit type's calendar read as zero, so a search index can ask
+        for its whole horizon.
+
+        Raises:
+            NightOutsideCalendarError: The unit type has no calendar.
+        """
+        ...
+
+    def holds(self, unit_type: UnitTypeId, nights: Stay) -> tuple[StayHold, ...]:
+        """Return the live holds (held, or confirmed) of the unit type on any of ``nights``.
+
+        Holds past their expiry are expired first and left out.
+        """
+        ...
+
+    def blocks(self, unit_type: UnitTypeId, nights: Stay) -> tuple[Block, ...]:
+        """Return the blocks of the unit type that take any of ``nights``."""
+        ...
+
     def block(self, block: Block) -> None:
         """Take the block's rooms out of sale; blocking the same block again does nothing."""
         ...
@@ -70,4 +102,35 @@ class InventoryStore(HoldKeeper[StayHold], Protocol):
 
     def reserve(self, request: StayHoldRequest) -> StayHold:
         """Hold the rooms of every night of the request's stay, or none of them."""
+        ...
+
+    def add_unit(self, unit: Unit) -> None:
+        """Add a unit to its unit type's rack; adding the same unit again does nothing.
+
+        Raises:
+            NightOutsideCalendarError: The unit type has no calendar yet.
+            InvalidAssignmentError: The id is taken by a different unit.
+        """
+        ...
+
+    def rack(self, unit_type: UnitTypeId, nights: Stay) -> UnitRack:
+        """Return a snapshot of the unit type's units and their occupants over ``nights``.
+
+        Raises:
+            NightOutsideCalendarError: The unit type has no calendar.
+        """
+        ...
+
+    def assign(self, hold_id: HoldId, units: Sequence[UnitId]) -> StayHold:
+        """Put a live hold in ``units``, one per room it holds, or in none of them.
+
+        Assigning again moves the hold; assigning the same units again does nothing.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+            HoldNotActiveError: The hold was released or has expired.
+            InvalidAssignmentError: Not one unit per room, or a unit given twice.
+            UnitNotFoundError: A unit is not one of the hold's unit type.
+            UnitTakenError: Another hold or block occupies a unit on some night.
+        """
         ...

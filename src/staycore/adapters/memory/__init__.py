@@ -9,6 +9,7 @@ one, so it serves tests, demos and single-process tools, not a deployment.
   and the outbox of committed events.
 * :class:`MemoryIdempotencyStore`: idempotency keys, expiring by a clock.
 * :class:`MemoryInventoryStore`: nightly calendars, blocks and holds.
+* :class:`MemoryRestrictionStore`: the restrictions of each unit type, night by night.
 * :class:`MemoryAppointmentStore`: resources and the holds on their slots.
 * :class:`MemoryStockStore`: counted add-on items and the holds on their units.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
@@ -31,6 +32,7 @@ from staycore.adapters.memory.appointments import MemoryAppointmentStore
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
 from staycore.adapters.memory.inventory import MemoryInventoryStore
 from staycore.adapters.memory.messaging import RecordingNotifier, RecordingPublisher
+from staycore.adapters.memory.restrictions import MemoryRestrictionStore
 from staycore.adapters.memory.stock import MemoryStockStore
 from staycore.adapters.memory.store import MemoryStore
 from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOfWork
@@ -40,6 +42,7 @@ __all__ = [
     "MemoryIdempotencyStore",
     "MemoryInventoryStore",
     "MemoryRepository",
+    "MemoryRestrictionStore",
     "MemoryStockStore",
     "MemoryStore",
     "MemoryUnitOfWork",

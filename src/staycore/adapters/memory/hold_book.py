@@ -186,6 +186,15 @@ class HoldBook(Generic[H, R]):
         heapq.heappush(self._expiries, (_utc(hold.expires_at), hold.id))
         return hold
 
+    def live(self, now: pendulum.DateTime) -> list[H]:
+        """Every hold that takes inventory at ``now``, after expiring those due."""
+        self.expire_due(now)
+        return [hold for hold in self._holds.values() if hold.status.takes_inventory]
+
+    def update(self, hold: H) -> H:
+        """Record a new version of a hold whose status stays as it is (new units, say)."""
+        return self._record(hold, was=self.find(hold.id).status)
+
     def find(self, hold_id: HoldId) -> H:
         """Return the hold with ``hold_id`` as it was last recorded.
 

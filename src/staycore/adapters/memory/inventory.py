@@ -37,11 +37,14 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+
+import attrs
 
 from staycore.adapters.memory.hold_book import HoldBook, HoldKeeping
 from staycore.availability.blocks import Block
-from staycore.availability.holds import HoldStatus
-from staycore.availability.ids import BlockId, UnitTypeId
+from staycore.availability.holds import HoldNotActiveError, HoldStatus
+from staycore.availability.ids import BlockId, HoldId, UnitId, UnitTypeId
 from staycore.availability.inventory import (
     Count,
     InventoryCalendar,
@@ -51,6 +54,7 @@ from staycore.availability.inventory import (
 )
 from staycore.availability.nights import NightSelection
 from staycore.availability.stay_holds import StayHold, StayHoldRequest
+from staycore.availability.units import InvalidAssignmentError, Unit, UnitRack
 from staycore.kernel.time import Clock, Stay
 
 __all__ = ["MemoryInventoryStore"]
@@ -71,6 +75,7 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
         self._clock = clock
         self._lock = threading.Lock()
         self._calendars: dict[UnitTypeId, InventoryCalendar] = {}
+        self._racks: dict[UnitTypeId, UnitRack] = {}
         self._blocks: dict[BlockId, Block] = {}
         self._holds: HoldBook[StayHold, StayHoldRequest] = HoldBook(
             describe=lambda hold: f"{hold.stay} of {hold.unit_type}",
@@ -85,8 +90,10 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
             current = self._calendars.get(unit_type)
             if current is None:
                 self._calendars[unit_type] = InventoryCalendar(unit_type, horizon)
+                self._racks[unit_type] = UnitRack(unit_type, horizon)
             elif current.horizon.overlap(horizon) != horizon:
                 self._calendars[unit_type] = current.grown_to(horizon)
+                self._racks[unit_type] = self._racks[unit_type].grown_to(horizon)
 
     def set_capacity(self, unit_type: UnitTypeId, nights: NightSelection, capacity: int) -> None:
         """Set the rooms that exist on the selected nights."""
@@ -104,6 +111,29 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
             calendar = self._calendar(unit_type)
             return tuple(calendar.counts(night) for night in nights)
 
+    def calendar(self, unit_type: UnitTypeId, nights: Stay) -> InventoryCalendar:
+        """Return a snapshot of the unit type's counts over ``nights`` (zero outside)."""
+        with self._lock:
+            return self._calendar(unit_type).window(nights)
+
+    def holds(self, unit_type: UnitTypeId, nights: Stay) -> tuple[StayHold, ...]:
+        """Return the live holds of the unit type on any of ``nights``."""
+        with self._lock:
+            return tuple(
+                hold
+                for hold in self._holds.live(self._now())
+                if hold.unit_type == unit_type and hold.stay.overlap(nights) is not None
+            )
+
+    def blocks(self, unit_type: UnitTypeId, nights: Stay) -> tuple[Block, ...]:
+        """Return the blocks of the unit type that take any of ``nights``."""
+        with self._lock:
+            return tuple(
+                block
+                for block in self._blocks.values()
+                if block.unit_type == unit_type and block.nights.overlap(nights) is not None
+            )
+
     # -- blocks ----------------------------------------------------------------------
 
     def block(self, block: Block) -> None:
@@ -111,7 +141,10 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
         with self._lock:
             if block.id in self._blocks:
                 return
-            self._calendar(block.unit_type).take(block.nights, block.rooms, Count.BLOCKED)
+            calendar = self._calendar(block.unit_type)
+            if block.unit is not None:  # checks the nights too, before anything changes
+                self._racks[block.unit_type].occupy([block.unit], block.nights, block.id)
+            calendar.take(block.nights, block.rooms, Count.BLOCKED)
             self._blocks[block.id] = block
 
     def unblock(self, block_id: BlockId) -> None:
@@ -120,6 +153,7 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
             block = self._blocks.pop(block_id, None)
             if block is not None:
                 self._calendar(block.unit_type).give_back(block.nights, block.rooms, Count.BLOCKED)
+                self._racks[block.unit_type].vacate(block.id)
 
     # -- holds -----------------------------------------------------------------------
 
@@ -142,6 +176,41 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
                 raise NotAvailableError(request.unit_type, shortfalls)
             return self._holds.add(request.to_hold())  # takes the rooms, by _count
 
+    # -- units -----------------------------------------------------------------------
+
+    def add_unit(self, unit: Unit) -> None:
+        """Add a unit to its unit type's rack; adding the same unit again does nothing."""
+        with self._lock:
+            self._calendar(unit.unit_type)  # refuses a unit type with no calendar
+            self._racks[unit.unit_type].add(unit)
+
+    def rack(self, unit_type: UnitTypeId, nights: Stay) -> UnitRack:
+        """Return a snapshot of the unit type's units and their occupants over ``nights``."""
+        with self._lock:
+            self._calendar(unit_type)
+            return self._racks[unit_type].window(nights)
+
+    def assign(self, hold_id: HoldId, units: Sequence[UnitId]) -> StayHold:
+        """Put a live hold in ``units``, one per room it holds, or in none of them.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+            HoldNotActiveError: The hold was released or has expired.
+            InvalidAssignmentError: Not one unit per room, or a unit given twice.
+            UnitNotFoundError: A unit is not one of the hold's unit type.
+            UnitTakenError: Another hold or block occupies a unit on some night.
+        """
+        with self._lock:
+            hold = self._holds.current(hold_id, self._now())
+            if not hold.status.takes_inventory:
+                msg = f"hold {hold_id} is {hold.status.value}: it has no nights to assign"
+                raise HoldNotActiveError(msg)
+            if len(units) != hold.rooms:
+                msg = f"hold {hold_id} holds {hold.rooms} rooms: assign {hold.rooms} units"
+                raise InvalidAssignmentError(msg)
+            self._racks[hold.unit_type].occupy(units, hold.stay, hold.id)
+            return self._holds.update(attrs.evolve(hold, units=tuple(units)))
+
     # -- internals (called with the lock held) --------------------------------------
 
     def _calendar(self, unit_type: UnitTypeId) -> InventoryCalendar:
@@ -155,13 +224,14 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
         """Move the hold's rooms between the calendar's counts to match its new status."""
         before = None if was is None else _COUNT_OF.get(was)
         after = _COUNT_OF.get(hold.status)
-        if before is after:  # extended: the rooms stay where they are
+        if before is after:  # extended or assigned: the rooms stay where they are
             return
         calendar = self._calendar(hold.unit_type)
         if before is not None and after is not None:
             calendar.move(hold.stay, hold.rooms, before, after)
         elif before is not None:
             calendar.give_back(hold.stay, hold.rooms, before)
+            self._racks[hold.unit_type].vacate(hold.id)  # a freed hold leaves its units
         elif after is not None:
             calendar.take(hold.stay, hold.rooms, after)
 

@@ -8,6 +8,7 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
 * :class:`UnitOfWorkContract` and :class:`IdempotencyStoreContract`:
   :mod:`staycore.ports.persistence` and :mod:`staycore.ports.idempotency`.
 * :class:`InventoryStoreContract`: :mod:`staycore.ports.inventory`.
+* :class:`RestrictionStoreContract`: :mod:`staycore.ports.restrictions`.
 * :class:`AppointmentStoreContract`: :mod:`staycore.ports.appointments`.
 * :class:`StockStoreContract`: :mod:`staycore.ports.stock`.
 
@@ -32,6 +33,7 @@ from staycore.testing.contracts.persistence import (
     NoteId,
     UnitOfWorkContract,
 )
+from staycore.testing.contracts.restrictions import RestrictionStoreContract
 from staycore.testing.contracts.stock import StockStoreContract
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "IdempotencyStoreContract",
     "InventoryStoreContract",
     "NoteId",
+    "RestrictionStoreContract",
     "StockStoreContract",
     "UnitOfWorkContract",
 ]

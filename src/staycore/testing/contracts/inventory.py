@@ -36,7 +36,7 @@ from staycore.availability.holds import (
     HoldNotFoundError,
     HoldStatus,
 )
-from staycore.availability.ids import BlockId, HoldId, UnitTypeId
+from staycore.availability.ids import BlockId, HoldId, UnitId, UnitTypeId
 from staycore.availability.inventory import (
     InvalidCapacityError,
     NightOutsideCalendarError,
@@ -44,6 +44,12 @@ from staycore.availability.inventory import (
 )
 from staycore.availability.nights import NightSelection
 from staycore.availability.stay_holds import StayHoldRequest
+from staycore.availability.units import (
+    InvalidAssignmentError,
+    Unit,
+    UnitNotFoundError,
+    UnitTakenError,
+)
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Stay
 from staycore.ports.inventory import InventoryStore
@@ -323,7 +329,220 @@ class InventoryStoreContract:
             inventory_store.unblock(block.id)
         assert [c.blocked for c in inventory_store.counts(unit_type, _STAY)] == [0, 0, 0]
 
+    def test_a_block_of_one_unit_occupies_it_and_counts_once(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Blocking room 101 takes one room of the type and leaves 101 off the free list."""
+        r101, r102 = self.units(inventory_store, unit_type, 2)
+
+        def repaint(unit: Unit) -> Block:
+            return Block(
+                id=BlockId.new(),
+                unit_type=unit_type,
+                nights=_STAY,
+                reason=BlockReason.MAINTENANCE,
+                unit=unit.id,
+            )
+
+        paint = repaint(r101)
+        inventory_store.block(paint)
+        assert self.available(inventory_store, unit_type) == [1, 1, 1]
+        assert inventory_store.rack(unit_type, _STAY).free(_STAY) == (r102,)
+        guest = inventory_store.reserve(self.request(clock, unit_type))
+        inventory_store.assign(guest.id, [r102.id])
+        with pytest.raises(UnitTakenError):  # a guest is in 102: move them first
+            inventory_store.block(repaint(r102))
+        assert [c.blocked for c in inventory_store.counts(unit_type, _STAY)] == [1, 1, 1]
+        inventory_store.unblock(paint.id)
+        assert inventory_store.rack(unit_type, _STAY).free(_STAY) == (r101,)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def test_reads_are_snapshots_of_what_takes_the_nights(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """calendar, holds and blocks show the store, and changing them changes nothing."""
+        held = inventory_store.reserve(self.request(clock, unit_type))
+        later = inventory_store.reserve(
+            self.request(clock, unit_type, Stay.parse("2026-08-10/2026-08-12"))
+        )
+        block = Block(
+            id=BlockId.new(), unit_type=unit_type, nights=_STAY, reason=BlockReason.OWNER_USE
+        )
+        inventory_store.block(block)
+        around = Stay.parse("2026-06-28/2026-07-14")  # starts before the calendar
+        snapshot = inventory_store.calendar(unit_type, around)
+        assert snapshot.availability(around)[:3] == [0, 0, 0]
+        assert snapshot.availability(_STAY) == [0, 0, 0]
+        snapshot.set_capacity(NightSelection.of(_STAY), 9)
+        assert self.available(inventory_store, unit_type) == [0, 0, 0]
+        assert inventory_store.holds(unit_type, around) == (held,)
+        assert {h.id for h in inventory_store.holds(unit_type, _HORIZON)} == {held.id, later.id}
+        assert inventory_store.blocks(unit_type, around) == (block,)
+        assert inventory_store.blocks(unit_type, Stay.parse("2026-08-01/2026-08-02")) == ()
+
+    def test_holds_lists_only_live_holds(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Released and lapsed holds are not listed; confirmed ones are."""
+        sold = inventory_store.reserve(self.request(clock, unit_type, minutes=60))
+        inventory_store.confirm(sold.id)
+        released = inventory_store.reserve(self.request(clock, unit_type))
+        inventory_store.release(released.id)
+        inventory_store.reserve(self.request(clock, unit_type, minutes=5))
+        clock.advance(minutes=10)
+        listed = inventory_store.holds(unit_type, _STAY)
+        assert [(h.id, h.status) for h in listed] == [(sold.id, HoldStatus.CONFIRMED)]
+
+    # -- units -----------------------------------------------------------------------
+
+    @staticmethod
+    def units(store: InventoryStore, unit_type: UnitTypeId, count: int) -> list[Unit]:
+        """Add ``count`` units named 101, 102, ... to ``unit_type``."""
+        added = [
+            Unit(id=UnitId.new(), unit_type=unit_type, name=str(101 + n)) for n in range(count)
+        ]
+        for unit in added:
+            store.add_unit(unit)
+        return added
+
+    def test_assigning_puts_a_hold_in_a_unit_for_its_nights(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """An assigned hold occupies its unit on each night; others stay free."""
+        r101, r102 = self.units(inventory_store, unit_type, 2)
+        hold = inventory_store.reserve(self.request(clock, unit_type))
+        assigned = inventory_store.assign(hold.id, [r102.id])
+        assert assigned.units == (r102.id,)
+        assert inventory_store.hold(hold.id).units == (r102.id,)
+        rack = inventory_store.rack(unit_type, _HORIZON)
+        assert [rack.occupant(r102.id, night) for night in _STAY] == [hold.id] * 3
+        assert rack.free(_STAY) == (r101,)
+        assert rack.free(Stay.parse("2026-07-13/2026-07-14")) == (r101, r102)
+        assert inventory_store.confirm(hold.id).units == (r102.id,)
+        assert self.available(inventory_store, unit_type) == [1, 1, 1]
+
+    def test_a_unit_taken_on_one_night_is_refused_and_nothing_moves(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """All nights or none: one occupied night refuses the unit and names it."""
+        (r101,) = self.units(inventory_store, unit_type, 1)
+        first = inventory_store.reserve(
+            self.request(clock, unit_type, Stay.parse("2026-07-12/2026-07-14"))
+        )
+        inventory_store.assign(first.id, [r101.id])
+        second = inventory_store.reserve(self.request(clock, unit_type))
+        with pytest.raises(UnitTakenError) as refused:
+            inventory_store.assign(second.id, [r101.id])
+        assert refused.value.code == "availability.unit_taken"
+        assert [(u.id, night, who) for u, night, who in refused.value.taken] == [
+            (r101.id, date(2026, 7, 12), first.id)
+        ]
+        rack = inventory_store.rack(unit_type, _STAY)
+        assert [rack.occupant(r101.id, night) for night in _STAY] == [None, None, first.id]
+        assert inventory_store.hold(second.id).units == ()
+
+    def test_reassigning_moves_the_hold_and_is_idempotent(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Assigning again moves the hold; the same units again change nothing."""
+        r101, r102 = self.units(inventory_store, unit_type, 2)
+        hold = inventory_store.reserve(self.request(clock, unit_type))
+        inventory_store.assign(hold.id, [r101.id])
+        inventory_store.assign(hold.id, [r101.id])
+        inventory_store.assign(hold.id, [r102.id])
+        assert inventory_store.rack(unit_type, _STAY).free(_STAY) == (r101,)
+
+    def test_released_and_expired_holds_leave_their_units(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A freed hold's units are free again, and a dead hold cannot be assigned."""
+        r101, r102 = self.units(inventory_store, unit_type, 2)
+        released = inventory_store.reserve(self.request(clock, unit_type, minutes=60))
+        lapsing = inventory_store.reserve(self.request(clock, unit_type, minutes=5))
+        inventory_store.assign(released.id, [r101.id])
+        inventory_store.assign(lapsing.id, [r102.id])
+        inventory_store.release(released.id)
+        clock.advance(minutes=10)
+        inventory_store.expire_due()
+        assert inventory_store.rack(unit_type, _STAY).free(_STAY) == (r101, r102)
+        for dead in (released, lapsing):
+            with pytest.raises(HoldNotActiveError):
+                inventory_store.assign(dead.id, [r101.id])
+
+    def test_bad_assignments_are_refused(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """One unit per room, each once, of the hold's unit type; unknown holds not found."""
+        r101, r102 = self.units(inventory_store, unit_type, 2)
+        other_type = UnitTypeId.new()
+        inventory_store.open_calendar(other_type, _HORIZON)
+        (elsewhere,) = self.units(inventory_store, other_type, 1)
+        pair = inventory_store.reserve(self.request(clock, unit_type, rooms=2))
+        with pytest.raises(InvalidAssignmentError):
+            inventory_store.assign(pair.id, [r101.id])
+        with pytest.raises(InvalidAssignmentError):
+            inventory_store.assign(pair.id, [r101.id, r101.id])
+        with pytest.raises(UnitNotFoundError):
+            inventory_store.assign(pair.id, [r101.id, elsewhere.id])
+        with pytest.raises(HoldNotFoundError):
+            inventory_store.assign(HoldId.new(), [r101.id])
+        assert inventory_store.rack(unit_type, _STAY).free(_STAY) == (r101, r102)
+        assert inventory_store.assign(pair.id, [r102.id, r101.id]).units == (r102.id, r101.id)
+
+    def test_units_need_an_open_calendar_and_unique_ids(
+        self, inventory_store: InventoryStore, unit_type: UnitTypeId
+    ) -> None:
+        """A unit of a type with no calendar, or a second unit under one id, is refused."""
+        (r101,) = self.units(inventory_store, unit_type, 1)
+        inventory_store.add_unit(r101)  # the same unit again: nothing changes
+        with pytest.raises(InvalidAssignmentError):
+            inventory_store.add_unit(attrs.evolve(r101, name="Suite"))
+        with pytest.raises(NightOutsideCalendarError):
+            inventory_store.add_unit(Unit(id=UnitId.new(), unit_type=UnitTypeId.new(), name="1"))
+        assert inventory_store.rack(unit_type, _STAY).units == (r101,)
+
+    def test_a_unit_grows_with_its_calendar(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """Opening the calendar further keeps every assignment; new nights are free."""
+        (r101,) = self.units(inventory_store, unit_type, 1)
+        hold = inventory_store.reserve(self.request(clock, unit_type))
+        inventory_store.assign(hold.id, [r101.id])
+        inventory_store.open_calendar(unit_type, Stay.parse("2026-06-01/2026-12-01"))
+        grown = inventory_store.rack(unit_type, Stay.parse("2026-06-01/2026-12-01"))
+        assert grown.occupant(r101.id, _STAY.check_in) == hold.id
+        assert grown.free(Stay.parse("2026-11-01/2026-11-30")) == (r101,)
+
     # -- concurrency -----------------------------------------------------------------
+
+    def test_racing_for_one_unit_only_one_wins(
+        self, inventory_store: InventoryStore, clock: FrozenClock
+    ) -> None:
+        """``racers`` holds race to be assigned the same unit: exactly one gets it."""
+        unit_type = UnitTypeId.new()
+        inventory_store.open_calendar(unit_type, _HORIZON)
+        inventory_store.set_capacity(unit_type, NightSelection.of(_STAY), self.racers)
+        (suite,) = self.units(inventory_store, unit_type, 1)
+        holds = [
+            inventory_store.reserve(self.request(clock, unit_type)) for _ in range(self.racers)
+        ]
+        start = threading.Barrier(self.racers)
+
+        def race(hold_id: HoldId) -> bool:
+            start.wait(timeout=10)
+            try:
+                inventory_store.assign(hold_id, [suite.id])
+            except UnitTakenError:
+                return False
+            return True
+
+        with ThreadPoolExecutor(max_workers=self.racers) as pool:
+            won = list(pool.map(race, [hold.id for hold in holds]))
+        assert sum(won) == 1, f"{sum(won)} of {self.racers} holds got the one unit"
+        rack = inventory_store.rack(unit_type, _STAY)
+        (winner,) = [hold for hold, got in zip(holds, won, strict=True) if got]
+        assert [rack.occupant(suite.id, night) for night in _STAY] == [winner.id] * 3
 
     def test_racing_for_the_last_rooms_only_that_many_win(
         self, inventory_store: InventoryStore, clock: FrozenClock
