@@ -69,7 +69,7 @@ from staycore.availability.external import (
     export_entries,
     plan_import,
 )
-from staycore.availability.holds import HoldStatus
+from staycore.availability.holds import HoldNotActiveError, HoldStatus
 from staycore.availability.ids import BlockId, HoldId, UnitId, UnitTypeId
 from staycore.availability.inventory import InventoryCalendar
 from staycore.availability.nights import NightSelection
@@ -196,21 +196,24 @@ class Availability:
         violations = self.check(request.unit_type, request.stay, booked_on=booked_on)
         if violations:
             raise StayRestrictedError(request.unit_type, violations)
+        # The store would expire lapsed holds itself; expiring them here lets search see
+        # the nights they free.
+        self.expire_due()
         hold = self._inventory.reserve(request)
         self._sync(hold.unit_type, hold.stay)
         return hold
 
     def confirm(self, hold_id: HoldId) -> StayHold:
         """Turn a held stay into sold (the order was paid); again does nothing."""
-        return self._followed(self._inventory.confirm(hold_id))
+        return self._changed(hold_id, lambda: self._inventory.confirm(hold_id))
 
     def release(self, hold_id: HoldId) -> StayHold:
         """Free a hold's rooms, held or sold; again does nothing."""
-        return self._followed(self._inventory.release(hold_id))
+        return self._changed(hold_id, lambda: self._inventory.release(hold_id))
 
     def extend(self, hold_id: HoldId, until: pendulum.DateTime) -> StayHold:
         """Give a live hold more time (its nights are still its own); see the store's rules."""
-        return self._inventory.extend(hold_id, until)
+        return self._changed(hold_id, lambda: self._inventory.extend(hold_id, until))
 
     def expire_due(self) -> tuple[StayHold, ...]:
         """Expire every hold past its expiry and free its nights; return those expired."""
@@ -218,7 +221,7 @@ class Availability:
 
     def assign(self, hold_id: HoldId, units: Sequence[UnitId]) -> StayHold:
         """Put a live hold in ``units`` (room 101), one per room it holds."""
-        return self._inventory.assign(hold_id, units)
+        return self._changed(hold_id, lambda: self._inventory.assign(hold_id, units))
 
     # -- search ----------------------------------------------------------------------
 
@@ -322,6 +325,18 @@ class Availability:
     def _followed(self, hold: StayHold) -> StayHold:
         self._sync(hold.unit_type, hold.stay)
         return hold
+
+    def _changed(self, hold_id: HoldId, change: Callable[[], StayHold]) -> StayHold:
+        """Make ``change`` to a hold and update search, also when it was refused.
+
+        A store expires a lapsed hold before it refuses to confirm or extend it, so a
+        refusal can free nights too.
+        """
+        try:
+            return self._followed(change())
+        except HoldNotActiveError:
+            self._followed(self._inventory.hold(hold_id))
+            raise
 
     def _snapshots(
         self, unit_type: UnitTypeId, nights: Stay
