@@ -59,6 +59,10 @@ napoleon_attr_annotations = True
 
 # -- sphinx-autodoc-typehints ------------------------------------------------------------
 typehints_fully_qualified = False
+# A class whose fields name the class itself (a derived rate plan's parent is a rate
+# plan) gets an attrs-generated __init__ whose globals do not hold the class, so the
+# extension cannot resolve that one name; the rendered signature is right regardless.
+suppress_warnings = ["sphinx_autodoc_typehints.forward_reference"]
 always_document_param_types = False
 typehints_document_rtype = True
 
