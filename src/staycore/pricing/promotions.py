@@ -236,14 +236,43 @@ class Promotion:
             reason = "it is not for this unit type"
         elif self.rate_plans is not None and context.rate_plan not in self.rate_plans:
             reason = "it is not for this rate plan"
-        elif stay.nights < self.min_nights:
-            reason = f"it needs a stay of at least {self.min_nights} nights"
-        elif self.kind is DiscountKind.FREE_NIGHTS and stay.nights < self.stay_nights:
-            reason = (
-                f"a stay of {stay.nights} nights has no free night: "
+        else:
+            reason = self.length_refusal(stay.nights)
+        return reason
+
+    @property
+    def scoped(self) -> bool:
+        """Whether the promotion limits when, what or whom beyond a stay's length.
+
+        An unscoped promotion is refused only by :meth:`length_refusal`, so a quote
+        checks it without building a :class:`PromotionContext`.
+        """
+        return (
+            self.valid_from is not None
+            or self.valid_until is not None
+            or self.first_booking_only
+            or self.stay_dates is not None
+            or self.unit_types is not None
+            or self.rate_plans is not None
+        )
+
+    def length_refusal(self, nights: int) -> str:
+        """Why a stay of ``nights`` is too short for the promotion; empty when it is not.
+
+        Example:
+            Continuing the module example above:
+
+            >>> stay4pay3.length_refusal(4)
+            ''
+        """
+        if nights < self.min_nights:
+            return f"it needs a stay of at least {self.min_nights} nights"
+        if self.kind is DiscountKind.FREE_NIGHTS and nights < self.stay_nights:
+            return (
+                f"a stay of {nights} nights has no free night: "
                 f"stay {self.stay_nights}, pay {self.pay_nights}"
             )
-        return reason
+        return ""
 
     def discount(self, nights: Sequence[Decimal], subtotal: Decimal, left: Decimal) -> Decimal:
         """The exact discount, never more than ``left``.

@@ -211,26 +211,54 @@ class Quote:
         "tier",
     )
 
-    def __init__(
-        self,
+    stay: Stay
+    guests: Guests
+    tier: str | None
+    quoted_at: pendulum.DateTime
+    refusals: tuple[Refusal, ...]
+    _pricer: Pricer
+    _prices: tuple[Decimal, ...]
+    _lines: tuple[tuple[LineKind, str, Decimal], ...]
+    _total: Decimal
+    _occupancy: Mapping[dt.date, Decimal]
+    _lead_days: int
+    _money: tuple[tuple[Money, ...], tuple[QuoteLine, ...], Money] | None
+
+    @classmethod
+    def made(
+        cls,
         pricer: Pricer,
         *,
         stay: Stay,
         guests: Guests,
         tier: str | None,
         quoted_at: pendulum.DateTime,
-        prices: tuple[Decimal, ...],
-        lines: tuple[tuple[LineKind, str, Decimal], ...],
-        refusals: tuple[Refusal, ...],
-        total: Decimal,
-        occupancy: Mapping[dt.date, Decimal],
-        lead_days: int,
-    ) -> None:
-        self._pricer = pricer
-        self.stay, self.guests, self.tier, self.quoted_at = stay, guests, tier, quoted_at
-        self._prices, self._lines, self.refusals, self._total = prices, lines, refusals, total
-        self._occupancy, self._lead_days = occupancy, lead_days
-        self._money: tuple[tuple[Money, ...], tuple[QuoteLine, ...], Money] | None = None
+        priced: tuple[
+            tuple[Decimal, ...],
+            tuple[tuple[LineKind, str, Decimal], ...],
+            tuple[Refusal, ...],
+            Decimal,
+        ],
+        context: tuple[Mapping[dt.date, Decimal], int],
+    ) -> Quote:
+        """Assemble a quote from what a pricer worked out (use :meth:`Pricer.quote`).
+
+        Args:
+            pricer: The pricer, kept to explain the nights on demand.
+            stay: The nights.
+            guests: The party.
+            tier: The customer's tier.
+            quoted_at: The booking instant.
+            priced: The nights' prices, the lines, the refusals and the total.
+            context: The occupancy signal and the lead time, to explain the nights.
+        """
+        made = object.__new__(cls)
+        made._pricer = pricer
+        made.stay, made.guests, made.tier, made.quoted_at = stay, guests, tier, quoted_at
+        made._prices, made._lines, made.refusals, made._total = priced
+        made._occupancy, made._lead_days = context
+        made._money = None
+        return made
 
     @property
     def rate_plan(self) -> str:
@@ -326,6 +354,10 @@ def _check_currency(plan: RatePlan, rules: RuleSet) -> None:
         raise CurrencyMismatchError(msg)
 
 
+# The fee lines of a stay length and party, their taxable sum, the levies and the fees' total.
+_FeeTable = tuple[tuple[tuple[LineKind, str, Decimal], ...], Decimal, tuple[Decimal, ...], Decimal]
+
+
 class Pricer:
     """A rate plan and a rule set, compiled once for many quotes.
 
@@ -352,21 +384,21 @@ class Pricer:
         self._chain = _plan_chain(plan)
         self._promotions = {promotion.id: promotion for promotion in rules.promotions}
         self._automatic = [p for p in rules.promotions if not p.requires_code]
+        self._unscoped = frozenset(p.id for p in rules.promotions if not p.scoped)
         self._by_length = sorted(rules.length_of_stay, key=lambda r: r.min_nights, reverse=True)
         self._fees = [(f.name, f.amount.amount, f.basis, f.taxable) for f in rules.fees]
         self._taxes = _compiled_taxes(rules, included=plan.taxes_included)
         # Caches: night -> (override price, factor, add) of plan, seasons and weekdays;
-        # party -> night -> (occupancy, price); (nights, lead, tier) -> change; occupancy -> factor.
+        # (adults, children, stay change) -> night -> (occupancy, rounded price);
+        # (nights, lead, tier) -> change; occupancy -> demand factor.
         self._static: dict[dt.date, tuple[Decimal, Decimal, Decimal]] = {}
-        self._priced: dict[tuple[int, int], dict[dt.date, tuple[Decimal | None, Decimal]]] = {}
         self._stay_changes: dict[tuple[int, int, str | None], PriceChange] = {}
         self._demand: dict[Decimal, Decimal] = {}
         self._labels: dict[str, str] = {}
-        self._dates: dict[Stay, tuple[dt.date, ...]] = {}
-        self._fee_lines: dict[
-            tuple[int, int, int],
-            tuple[tuple[tuple[LineKind, str, Decimal], ...], Decimal, tuple[Decimal, ...]],
-        ] = {}
+        self._dates: dict[tuple[dt.date, int], tuple[dt.date, ...]] = {}
+        self._change_objects: dict[PriceChange, PriceChange] = {}
+        self._finals: dict[tuple[int, int, int], dict[dt.date, tuple[Decimal | None, Decimal]]] = {}
+        self._fee_lines: dict[tuple[int, int, int], _FeeTable] = {}
         self._last_booking: tuple[dt.datetime, pendulum.DateTime, dt.date] | None = None
 
     # -- the hot path ----------------------------------------------------------------
@@ -396,45 +428,29 @@ class Pricer:
         instant, booked_on = self._booking(booked_at)
         occupancy = occupancy or {}
         lead_days = (stay.check_in - booked_on).days
+        nights = stay.nights
         with decimal.localcontext(_EXACT):
             prices = self._prices(stay, guests, occupancy, lead_days, tier)
-            rooms = _ZERO
-            for price in prices:
-                rooms += price
+            rooms = sum(prices, _ZERO)
             lines: list[tuple[LineKind, str, Decimal]] = []
-            refusals: list[Refusal] = []
-            after_discounts = rooms
-            coupons = tuple(coupons)
+            refusals: tuple[Refusal, ...] = ()
+            charged = rooms
             if coupons or self._automatic:
-                context = PromotionContext(
-                    stay=stay,
-                    unit_type=self.plan.unit_type,
-                    rate_plan=self.plan.id,
-                    booked_at=instant,
-                    booked_on=booked_on,
-                    first_booking=first_booking,
-                )
-                discounts, refusals = self._discounts(prices, rooms, context, coupons)
+                booking = (stay, instant, booked_on, first_booking)
+                discounts, refused = self._discounts(prices, rooms, booking, coupons)
+                refusals = tuple(refused)
                 for name, amount in discounts:
                     lines.append((LineKind.DISCOUNT, name, -amount))
-                    after_discounts -= amount
-            lines += self._fees_and_taxes(after_discounts, stay.nights, guests)
-            total = rooms
-            for kind, _, amount in lines:
-                if kind is not LineKind.INCLUDED_TAX:
-                    total += amount
-        return Quote(
+                    charged -= amount
+            total = self._fees_and_taxes(lines, charged, nights, guests)
+        return Quote.made(
             self,
             stay=stay,
             guests=guests,
             tier=tier,
             quoted_at=instant,
-            prices=tuple(prices),
-            lines=tuple(lines),
-            refusals=tuple(refusals),
-            total=total,
-            occupancy=occupancy,
-            lead_days=lead_days,
+            priced=(tuple(prices), tuple(lines), refusals, total),
+            context=(occupancy, lead_days),
         )
 
     def _booking(self, booked_at: pendulum.DateTime) -> tuple[pendulum.DateTime, dt.date]:
@@ -455,43 +471,51 @@ class Pricer:
         lead_days: int,
         tier: str | None,
     ) -> list[Decimal]:
-        """Each night's price, rounded once; the loop every quote runs."""
-        change = self._stay_changes.get((stay.nights, lead_days, tier))
+        """Each night's price, rounded once; the loop every quote runs.
+
+        A night's price depends on the night, the party, its occupancy share and the
+        stay's change (lead time, length, tier), so it is remembered under those: a
+        service quotes the same nights under the same conditions again and again
+        (calendar pages, a guest trying coupons, many guests eyeing one weekend).
+        """
+        length = stay.nights
+        key = (length, lead_days, tier)
+        change = self._stay_changes.get(key)
         if change is None:
-            change = self._stay_change(stay.nights, lead_days, tier)[0]
-            self._stay_changes[stay.nights, lead_days, tier] = change
-        factor, add = change.factor, change.add
-        party = (guests.adults, guests.children)
-        priced = self._priced.get(party)
-        if priced is None:
-            priced = self._priced[party] = {}
-        demand = self._demand if self.rules.demand is not None and occupancy else None
-        floor, ceiling, quantum = self._floor, self._ceiling, self._quantum
-        mode = self.rules.rounding.mode
-        rounded = self.rules.rounding.increment is None
-        nights = self._dates.get(stay)
+            change = self._stay_change(length, lead_days, tier)[0]
+            # Equal changes share one object, so the nights priced under it are shared.
+            change = self._stay_changes[key] = self._change_objects.setdefault(change, change)
+        memo_key = (guests.adults, guests.children, id(change))
+        finals = self._finals.get(memo_key)
+        if finals is None:
+            finals = self._finals[memo_key] = {}
+        # Keyed by plain values: a date hashes in C, a Stay in Python.
+        nights = self._dates.get((stay.check_in, length))
         if nights is None:
-            nights = self._dates[stay] = tuple(stay)
+            nights = self._dates[stay.check_in, length] = tuple(stay)
+        with_demand = self.rules.demand is not None and bool(occupancy)
         prices = []
         for night in nights:
-            # The night's price before the stay's changes, kept with the occupancy share it
-            # was read at: a busy pricer sees the same signal values quote after quote.
-            share = occupancy.get(night) if demand is not None else None
-            seen = priced.get(night)
-            if seen is not None and seen[0] is share:
-                price = seen[1]
-            else:
-                price = self._static_price(night, self.plan.supplement(guests))
-                if share is not None:
-                    price *= self._demand_factor(share)
-                priced[night] = (share, price)
-            price = price * factor + add
-            if price < floor:
-                price = floor
-            elif ceiling is not None and price > ceiling:
-                price = ceiling
-            prices.append(price.quantize(quantum, mode) if rounded else self._round(price))
+            share = occupancy.get(night) if with_demand else None
+            seen = finals.get(night)
+            if seen is None or seen[0] is not share:
+                seen = finals[night] = (share, self._final(night, guests, share, change))
+            prices.append(seen[1])
         return prices
+
+    def _final(
+        self, night: dt.date, guests: Guests, share: Decimal | None, change: PriceChange
+    ) -> Decimal:
+        """A night's price for a party: every nightly rule, the bounds, then rounding."""
+        price = self._static_price(night, self.plan.supplement(guests))
+        if share is not None:
+            price *= self._demand_factor(share)
+        price = price * change.factor + change.add
+        if price < self._floor:
+            price = self._floor
+        elif self._ceiling is not None and price > self._ceiling:
+            price = self._ceiling
+        return self._round(price)
 
     def _static_price(self, night: dt.date, supplement: Decimal) -> Decimal:
         base, factor, add = self._static.get(night) or self._compile(night)
@@ -504,24 +528,6 @@ class Pricer:
             factor = _ONE if curve is None else _ONE + curve.percent(share) / _HUNDRED
             self._demand[share] = factor
         return factor
-
-    def _exact(
-        self,
-        night: dt.date,
-        supplement: Decimal,
-        occupancy: Decimal | None,
-        stay_change: PriceChange,
-    ) -> Decimal:
-        """A night's exact price after every nightly rule, bounded by floor and ceiling."""
-        price = self._static_price(night, supplement)
-        if occupancy is not None and self.rules.demand is not None:
-            price = price * self._demand_factor(occupancy)
-        price = price * stay_change.factor + stay_change.add
-        if price < self._floor:
-            return self._floor
-        if self._ceiling is not None and price > self._ceiling:
-            return self._ceiling
-        return price
 
     def _compile(self, night: dt.date) -> tuple[Decimal, Decimal, Decimal]:
         """The night's override price and the one change plan, seasons and weekdays make."""
@@ -580,10 +586,17 @@ class Pricer:
         self,
         prices: Sequence[Decimal],
         rooms: Decimal,
-        context: PromotionContext,
+        booking: tuple[Stay, pendulum.DateTime, dt.date, bool],
         coupons: Iterable[CouponLike],
     ) -> tuple[list[tuple[str, Decimal]], list[Refusal]]:
-        """The discounts that apply, in order, and every promotion refused with why."""
+        """The discounts that apply, in order, and every promotion refused with why.
+
+        ``booking`` is the stay, the booking instant and date, and whether it is a first
+        booking: the :class:`PromotionContext` is made of them only for a promotion with
+        a scope to check.
+        """
+        context: PromotionContext | None = None
+        nights = len(prices)
         refusals: list[Refusal] = []
         candidates: list[tuple[Promotion, str]] = [(p, p.name) for p in self._automatic]
         for coupon in coupons:
@@ -604,16 +617,12 @@ class Pricer:
         first: Promotion | None = None
         left = rooms
         for promotion, label in candidates:
-            reason = promotion.refusal(context)
-            if not reason and first is not None:
-                if first.stacking is Stacking.EXCLUSIVE:
-                    reason = f"it cannot be combined with {first.name}"
-                elif promotion.stacking is Stacking.EXCLUSIVE:
-                    reason = f"it is exclusive, and {first.name} applies already"
-            if not reason and promotion.kind is DiscountKind.THRESHOLD:
-                threshold = promotion.threshold
-                if threshold is not None and rooms < threshold.amount:
-                    reason = f"the stay must cost at least {threshold}, not {rooms}"
+            if promotion.id in self._unscoped:
+                reason = promotion.length_refusal(nights)
+            else:
+                context = context or self._context(*booking)
+                reason = promotion.refusal(context)
+            reason = reason or _stacking_refusal(promotion, first, rooms)
             if reason:
                 refusals.append(Refusal(label, reason))
                 continue
@@ -623,10 +632,20 @@ class Pricer:
             applied.append((label, off))
         return applied, refusals
 
-    def _fee_table(
-        self, nights: int, guests: Guests
-    ) -> tuple[tuple[tuple[LineKind, str, Decimal], ...], Decimal, tuple[Decimal, ...]]:
-        """The fee lines, their taxable sum and the levies of a stay length and party."""
+    def _context(
+        self, stay: Stay, instant: pendulum.DateTime, booked_on: dt.date, first_booking: bool
+    ) -> PromotionContext:
+        return PromotionContext(
+            stay=stay,
+            unit_type=self.plan.unit_type,
+            rate_plan=self.plan.id,
+            booked_at=instant,
+            booked_on=booked_on,
+            first_booking=first_booking,
+        )
+
+    def _fee_table(self, nights: int, guests: Guests) -> _FeeTable:
+        """The fee lines, their taxable sum, the levies and the fees' total for a stay."""
         people = guests.adults + guests.children
         lines = []
         taxable = _ZERO
@@ -642,20 +661,32 @@ class Pricer:
                 else self._round(levy * (guests.adults if adults_only else people) * nights)
                 for _, _, _, levy, adults_only in self._taxes
             )
-        table = (tuple(lines), taxable, levies)
+        table = (tuple(lines), taxable, levies, sum((line[2] for line in lines), _ZERO))
         self._fee_lines[nights, guests.adults, guests.children] = table
         return table
 
     def _fees_and_taxes(
-        self, rooms: Decimal, nights: int, guests: Guests
-    ) -> list[tuple[LineKind, str, Decimal]]:
-        """The fee lines, then the tax lines on the rooms and the taxable fees."""
+        self,
+        lines: list[tuple[LineKind, str, Decimal]],
+        charged: Decimal,
+        nights: int,
+        guests: Guests,
+    ) -> Decimal:
+        """Add the fee lines, then the tax lines, to ``lines``; return the total.
+
+        Args:
+            lines: The discount lines so far.
+            charged: The rooms less the discounts.
+            nights: The stay's length.
+            guests: The party.
+        """
         fees = self._fee_lines.get((nights, guests.adults, guests.children))
         if fees is None:
             fees = self._fee_table(nights, guests)
-        fee_lines, taxable_fees, levies = fees
-        lines = list(fee_lines)
-        taxable = rooms + taxable_fees
+        fee_lines, taxable_fees, levies, fee_total = fees
+        lines += fee_lines
+        taxable = charged + taxable_fees
+        total = charged + fee_total
         quantum, mode = self._quantum, self.rules.rounding.mode
         plain = self.rules.rounding.increment is None
         for (kind, name, share, levy, _), levy_amount in zip(self._taxes, levies, strict=True):
@@ -665,7 +696,9 @@ class Pricer:
             else:
                 amount = levy_amount
             lines.append((kind, name, amount))
-        return lines
+            if kind is LineKind.TAX:
+                total += amount
+        return total
 
     # -- explaining ------------------------------------------------------------------
 
@@ -718,6 +751,18 @@ class Pricer:
         return NightPrice(
             night, Money(self._round(exact), self.rules.currency), exact, tuple(steps)
         )
+
+
+def _stacking_refusal(promotion: Promotion, first: Promotion | None, rooms: Decimal) -> str:
+    """Why a promotion in scope still does not apply: stacking, or a threshold not reached."""
+    if first is not None and first.stacking is Stacking.EXCLUSIVE:
+        return f"it cannot be combined with {first.name}"
+    if first is not None and promotion.stacking is Stacking.EXCLUSIVE:
+        return f"it is exclusive, and {first.name} applies already"
+    threshold = promotion.threshold
+    if promotion.kind is DiscountKind.THRESHOLD and threshold and rooms < threshold.amount:
+        return f"the stay must cost at least {threshold}, not {rooms}"
+    return ""
 
 
 _FEE_UNITS: Final[dict[FeeBasis, Callable[[int, int], int]]] = {
@@ -838,14 +883,13 @@ def price_calendar(
     instant = as_instant(booked_at, what="booking instant")
     booked_on = local_date(instant, pricer.rules.timezone)
     occupancy = occupancy or {}
-    supplement = pricer.plan.supplement(guests)
     currency = pricer.rules.currency
     prices = []
     with decimal.localcontext(_EXACT):
         for night in nights:
             change, _ = pricer._stay_change(1, (night - booked_on).days, tier)
-            exact = pricer._exact(night, supplement, occupancy.get(night), change)
-            prices.append((night, Money(pricer._round(exact), currency)))
+            price = pricer._final(night, guests, occupancy.get(night), change)
+            prices.append((night, Money(price, currency)))
     return tuple(prices)
 
 
