@@ -16,8 +16,10 @@ Example:
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Final, TextIO
 
 from staycore import __version__
@@ -33,6 +35,22 @@ from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.kernel.time import Slot, Stay, local_date, local_instant
+from staycore.pricing.changes import PriceChange
+from staycore.pricing.ids import PromotionId, RatePlanId
+from staycore.pricing.promotions import DiscountKind, Promotion
+from staycore.pricing.quote import quote
+from staycore.pricing.rate_plans import Guests, RateOverride, RatePlan
+from staycore.pricing.rules import (
+    DemandCurve,
+    Fee,
+    FeeBasis,
+    LeadTime,
+    LeadTimeRule,
+    RuleSet,
+    Season,
+    Tax,
+    WeekdayRule,
+)
 from staycore.testing.clock import FrozenClock
 
 __all__ = ["BOOKING_LIFECYCLE", "BookingState", "nothing_due", "run_demo"]
@@ -93,11 +111,12 @@ def run_demo(out: TextIO) -> None:
         True
     """
     write = _Writer(out)
-    write.title(f"staycore {__version__}: the kernel and availability")
+    write.title(f"staycore {__version__}: the kernel, availability and pricing")
     _money_chapter(write)
     _stay_chapter(write)
     _lifecycle_chapter(write)
     _availability_chapter(write)
+    _pricing_chapter(write)
 
 
 def _money_chapter(write: _Writer) -> None:
@@ -244,6 +263,73 @@ def _availability_chapter(write: _Writer) -> None:
     expired = nights.expire_due()
     write.line(f"16 minutes later, unpaid: {len(expired)} hold expired, its nights are back")
     _show_search(write, nights, query)
+
+
+def _pricing_chapter(write: _Writer) -> None:
+    write.heading("5. A quote that explains every cent")
+    eur = "EUR"
+    garden = RatePlan(
+        id=RatePlanId.new(),
+        unit_type=UnitTypeId.new(),
+        name="Garden double",
+        base_price=Money.of("120.00", eur),
+        overrides=[RateOverride(Money.of("150.00", eur), Stay.parse("2026-12-24/2027-01-02"))],
+        extra_adult=Money.of("30.00", eur),
+    )
+    member = garden.derive(RatePlanId.new(), "Garden double, member rate", PriceChange.percent(-5))
+    winter50 = Promotion(
+        id=PromotionId.new(),
+        name="50 off over 500",
+        kind=DiscountKind.THRESHOLD,
+        amount=Money.of("50", eur),
+        threshold=Money.of("500", eur),
+    )
+    rules = RuleSet(
+        version="2026-winter",
+        currency=eur,
+        timezone=_PROPERTY_TZ,
+        seasons=[
+            Season("winter holidays", Stay.parse("2026-12-19/2027-01-04"), PriceChange.percent(10))
+        ],
+        weekdays=[
+            WeekdayRule("weekend", {calendar.FRIDAY, calendar.SATURDAY}, PriceChange.percent(15))
+        ],
+        demand=DemandCurve([("0.5", "0"), ("0.9", "20")]),
+        lead_time=[LeadTimeRule("early bird", LeadTime.EARLY_BIRD, 30, PriceChange.percent(-10))],
+        floor=Money.of("80.00", eur),
+        fees=[Fee("Cleaning", Money.of("40.00", eur), FeeBasis.STAY)],
+        taxes=[
+            Tax.percent("VAT", "10"),
+            Tax.per_person_night("City tax", Money.of("2.00", eur), adults_only=True),
+        ],
+        promotions=[winter50],
+    )
+    stay = Stay.parse("2026-12-30/2027-01-02")
+    booked_at = local_instant(dt.date(2026, 11, 22), dt.time(10), _PROPERTY_TZ)
+    write.line(f"three adults, {stay}, booked {booked_at.date()}, New Year's Eve 70 % full,")
+    write.line("member rate, coupon WINTER50 (50 off over 500):")
+    quoted = quote(
+        member,
+        rules,
+        stay,
+        Guests(adults=3),
+        booked_at=booked_at,
+        occupancy={dt.date(2026, 12, 31): Decimal("0.7")},
+        coupons=[_Coupon("WINTER50", winter50.id)],
+    )
+    write.block(quoted.breakdown())
+    write.line("how New Year's Eve got its price:")
+    for step in quoted.nights[1].steps:
+        write.line(f"  {step.rule:<14} {step.name:<28} {step.change:>7} {step.amount:>+10.2f}")
+    write.line(f"the lines add up to the total, each rounded once; valid until {quoted.expires_at}")
+
+
+class _Coupon:
+    """A coupon as a quote sees it: the code the guest typed and what it unlocks."""
+
+    def __init__(self, code: str, promotion: PromotionId) -> None:
+        self.code = code
+        self.promotion = promotion
 
 
 def _show_search(write: _Writer, nights: Availability, query: SearchQuery) -> None:

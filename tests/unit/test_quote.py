@@ -96,6 +96,9 @@ def test_overrides_supplements_and_derived_plans() -> None:
     member = weekend.derive(RatePlanId.new(), "Member", PriceChange.percent("-5"))
     q = quote(member, rules(), JULY, Guests(2), booked_at=BOOKED_AT)
     assert [str(p) for p in q.night_prices] == ["EUR 95.00"] * 3
+    # A derived plan follows its parent's supplements: (100 + 20 + 10) x 0.95
+    q = quote(member, rules(), JULY, Guests(3, 1), booked_at=BOOKED_AT)
+    assert [str(p) for p in q.night_prices] == ["EUR 123.50"] * 3
     assert [s.rule for s in q.nights[0].steps] == ["rate plan", "derived plan"]
 
 

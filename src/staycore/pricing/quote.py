@@ -761,7 +761,7 @@ def _stacking_refusal(promotion: Promotion, first: Promotion | None, rooms: Deci
         return f"it is exclusive, and {first.name} applies already"
     threshold = promotion.threshold
     if promotion.kind is DiscountKind.THRESHOLD and threshold and rooms < threshold.amount:
-        return f"the stay must cost at least {threshold}, not {rooms}"
+        return f"the stay must cost at least {threshold}, not {Money(rooms, threshold.currency)}"
     return ""
 
 

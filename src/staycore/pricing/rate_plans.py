@@ -249,6 +249,8 @@ class RatePlan:
             >>> standard.supplement(Guests(adults=1, children=3))
             Decimal('20.00')
         """
+        if self.parent is not None:  # a derived plan follows its parent's supplements too
+            return self.parent.supplement(guests)
         extra_adults = max(0, guests.adults - self.base_occupancy)
         places_left = max(0, self.base_occupancy - guests.adults)
         extra_children = max(0, guests.children - places_left)
