@@ -17,6 +17,7 @@ Example:
 
 from staycore.ports.appointments import AppointmentStore
 from staycore.ports.clock import Clock
+from staycore.ports.coupons import CouponStore
 from staycore.ports.events import EventPublisher
 from staycore.ports.holds import HoldKeeper
 from staycore.ports.idempotency import IdempotencyRecord, IdempotencyStore
@@ -31,6 +32,7 @@ __all__ = [
     "AppointmentStore",
     "Channel",
     "Clock",
+    "CouponStore",
     "EventPublisher",
     "HoldKeeper",
     "IdempotencyRecord",

@@ -12,6 +12,7 @@ one, so it serves tests, demos and single-process tools, not a deployment.
 * :class:`MemoryRestrictionStore`: the restrictions of each unit type, night by night.
 * :class:`MemoryAppointmentStore`: resources and the holds on their slots.
 * :class:`MemoryStockStore`: counted add-on items and the holds on their units.
+* :class:`MemoryCouponStore`: coupon codes and the redemptions counted against their limits.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
   fail on request.
 
@@ -29,6 +30,7 @@ Example:
 """
 
 from staycore.adapters.memory.appointments import MemoryAppointmentStore
+from staycore.adapters.memory.coupons import MemoryCouponStore
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
 from staycore.adapters.memory.inventory import MemoryInventoryStore
 from staycore.adapters.memory.messaging import RecordingNotifier, RecordingPublisher
@@ -39,6 +41,7 @@ from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOf
 
 __all__ = [
     "MemoryAppointmentStore",
+    "MemoryCouponStore",
     "MemoryIdempotencyStore",
     "MemoryInventoryStore",
     "MemoryRepository",

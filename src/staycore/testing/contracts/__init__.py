@@ -11,6 +11,7 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
 * :class:`RestrictionStoreContract`: :mod:`staycore.ports.restrictions`.
 * :class:`AppointmentStoreContract`: :mod:`staycore.ports.appointments`.
 * :class:`StockStoreContract`: :mod:`staycore.ports.stock`.
+* :class:`CouponStoreContract`: :mod:`staycore.ports.coupons`.
 
 This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
 in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
@@ -23,6 +24,7 @@ Example:
 """
 
 from staycore.testing.contracts.appointments import AppointmentStoreContract
+from staycore.testing.contracts.coupons import CouponStoreContract
 from staycore.testing.contracts.inventory import InventoryStoreContract
 from staycore.testing.contracts.persistence import (
     CommittedEvents,
@@ -39,6 +41,7 @@ from staycore.testing.contracts.stock import StockStoreContract
 __all__ = [
     "AppointmentStoreContract",
     "CommittedEvents",
+    "CouponStoreContract",
     "GuestNote",
     "GuestNoteEdited",
     "GuestNoteWritten",
