@@ -9,6 +9,8 @@ the same calls run on the memory adapter in a test and on a database in producti
   holds on slots.
 * :mod:`~staycore.app.order_holds`: an order's nights, slots and add-on stock, held,
   confirmed and released together.
+* :mod:`~staycore.app.pricing`: quotes with the coupon codes a guest typed, and their
+  redemption with the order, all or none.
 
 Each context adds its module as it lands.
 """

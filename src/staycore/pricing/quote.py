@@ -203,6 +203,7 @@ class Quote:
         "_occupancy",
         "_pricer",
         "_prices",
+        "_redeemed",
         "_total",
         "guests",
         "quoted_at",
@@ -223,6 +224,7 @@ class Quote:
     _occupancy: Mapping[dt.date, Decimal]
     _lead_days: int
     _money: tuple[tuple[Money, ...], tuple[QuoteLine, ...], Money] | None
+    _redeemed: tuple[tuple[str, Decimal], ...]
 
     @classmethod
     def made(
@@ -240,6 +242,7 @@ class Quote:
             Decimal,
         ],
         context: tuple[Mapping[dt.date, Decimal], int],
+        redeemed: tuple[tuple[str, Decimal], ...] = (),
     ) -> Quote:
         """Assemble a quote from what a pricer worked out (use :meth:`Pricer.quote`).
 
@@ -251,6 +254,7 @@ class Quote:
             quoted_at: The booking instant.
             priced: The nights' prices, the lines, the refusals and the total.
             context: The occupancy signal and the lead time, to explain the nights.
+            redeemed: The discount each coupon code gave.
         """
         made = object.__new__(cls)
         made._pricer = pricer
@@ -258,6 +262,7 @@ class Quote:
         made._prices, made._lines, made.refusals, made._total = priced
         made._occupancy, made._lead_days = context
         made._money = None
+        made._redeemed = redeemed
         return made
 
     @property
@@ -299,6 +304,19 @@ class Quote:
                 Money(self._total, currency),
             )
         return self._money
+
+    @property
+    def coupon_discounts(self) -> tuple[tuple[str, Money], ...]:
+        """Each coupon code that gave a discount, with the discount: what to redeem.
+
+        Example:
+            Continuing the module example above (no coupon was entered):
+
+            >>> q.coupon_discounts
+            ()
+        """
+        currency = self._pricer.rules.currency
+        return tuple((code, Money(amount, currency)) for code, amount in self._redeemed)
 
     @property
     def nights(self) -> tuple[NightPrice, ...]:
@@ -413,8 +431,12 @@ class Pricer:
         coupons: Iterable[CouponLike] = (),
         occupancy: Mapping[dt.date, Decimal] | None = None,
         first_booking: bool = False,
+        refused: Iterable[Refusal] = (),
     ) -> Quote:
         """Price ``stay`` for ``guests``; see :func:`quote`.
+
+        ``refused`` lists codes refused before pricing (a coupon store did not know
+        them); the quote shows them first among its refusals.
 
         Example:
             Continuing the module example above:
@@ -426,6 +448,7 @@ class Pricer:
             Money('253.00', 'EUR')
         """
         instant, booked_on = self._booking(booked_at)
+        refused_before = refused
         occupancy = occupancy or {}
         lead_days = (stay.check_in - booked_on).days
         nights = stay.nights
@@ -433,15 +456,18 @@ class Pricer:
             prices = self._prices(stay, guests, occupancy, lead_days, tier)
             rooms = sum(prices, _ZERO)
             lines: list[tuple[LineKind, str, Decimal]] = []
-            refusals: tuple[Refusal, ...] = ()
+            refusals = tuple(refused_before)
+            redeemed: list[tuple[str, Decimal]] = []
             charged = rooms
             if coupons or self._automatic:
                 booking = (stay, instant, booked_on, first_booking)
                 discounts, refused = self._discounts(prices, rooms, booking, coupons)
-                refusals = tuple(refused)
-                for name, amount in discounts:
+                refusals += tuple(refused)
+                for name, amount, code in discounts:
                     lines.append((LineKind.DISCOUNT, name, -amount))
                     charged -= amount
+                    if code is not None:
+                        redeemed.append((code, amount))
             total = self._fees_and_taxes(lines, charged, nights, guests)
         return Quote.made(
             self,
@@ -451,6 +477,7 @@ class Pricer:
             quoted_at=instant,
             priced=(tuple(prices), tuple(lines), refusals, total),
             context=(occupancy, lead_days),
+            redeemed=tuple(redeemed),
         )
 
     def _booking(self, booked_at: pendulum.DateTime) -> tuple[pendulum.DateTime, dt.date]:
@@ -588,8 +615,8 @@ class Pricer:
         rooms: Decimal,
         booking: tuple[Stay, pendulum.DateTime, dt.date, bool],
         coupons: Iterable[CouponLike],
-    ) -> tuple[list[tuple[str, Decimal]], list[Refusal]]:
-        """The discounts that apply, in order, and every promotion refused with why.
+    ) -> tuple[list[tuple[str, Decimal, str | None]], list[Refusal]]:
+        """The discounts that apply (label, amount, code), in order, and every refusal.
 
         ``booking`` is the stay, the booking instant and date, and whether it is a first
         booking: the :class:`PromotionContext` is made of them only for a promotion with
@@ -598,7 +625,9 @@ class Pricer:
         context: PromotionContext | None = None
         nights = len(prices)
         refusals: list[Refusal] = []
-        candidates: list[tuple[Promotion, str]] = [(p, p.name) for p in self._automatic]
+        candidates: list[tuple[Promotion, str, str | None]] = [
+            (p, p.name, None) for p in self._automatic
+        ]
         for coupon in coupons:
             code = coupon.code
             promotion = self._promotions.get(coupon.promotion)
@@ -610,13 +639,13 @@ class Pricer:
             label = self._labels.get(code)
             if label is None:
                 label = self._labels[code] = f"{promotion.name} (code {code})"
-            candidates.append((promotion, label))
+            candidates.append((promotion, label, code))
         if len(candidates) > 1:
             candidates.sort(key=lambda pair: (pair[0].priority, pair[1]))
-        applied: list[tuple[str, Decimal]] = []
+        applied: list[tuple[str, Decimal, str | None]] = []
         first: Promotion | None = None
         left = rooms
-        for promotion, label in candidates:
+        for promotion, label, entered in candidates:
             if promotion.id in self._unscoped:
                 reason = promotion.length_refusal(nights)
             else:
@@ -629,7 +658,7 @@ class Pricer:
             off = self._round(promotion.discount(prices, rooms, left))
             first = first or promotion
             left -= off
-            applied.append((label, off))
+            applied.append((label, off, entered))
         return applied, refusals
 
     def _context(

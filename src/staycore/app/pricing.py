@@ -1,0 +1,156 @@
+"""Pricing use cases: quote with the codes a guest typed, and redeem them with the order.
+
+:class:`Pricing` puts the quote engine (:mod:`staycore.pricing.quote`) over a
+:class:`~staycore.ports.coupons.CouponStore` and a clock:
+
+* :meth:`Pricing.quote` looks each code up in the store (an unknown code is listed in
+  the quote's refusals, with why, rather than failing the quote) and prices the stay at
+  the clock's time;
+* :meth:`Pricing.redeem` counts, for an order, the use of every code that gave a
+  discount, with that discount against the coupon's budget, all or none: when one is
+  refused (its last use went to another order a moment ago), those already redeemed are
+  released before the error reaches the caller, and the order must quote again;
+* :meth:`Pricing.release` gives an order's uses back when it is cancelled or expires.
+
+Example:
+    >>> from decimal import Decimal
+    >>> from staycore.adapters.memory import MemoryCouponStore
+    >>> from staycore.app.pricing import Pricing
+    >>> from staycore.availability.ids import UnitTypeId
+    >>> from staycore.kernel.ids import Identifier
+    >>> from staycore.kernel.money import Money
+    >>> from staycore.kernel.time import Stay
+    >>> from staycore.pricing.coupons import Coupon
+    >>> from staycore.pricing.ids import PromotionId, RatePlanId
+    >>> from staycore.pricing.promotions import DiscountKind, Promotion
+    >>> from staycore.pricing.quote import Pricer
+    >>> from staycore.pricing.rate_plans import Guests, RatePlan
+    >>> from staycore.pricing.rules import RuleSet
+    >>> from staycore.testing.clock import FrozenClock
+    >>> sale = Promotion(id=PromotionId.new(), name="Autumn sale", kind=DiscountKind.PERCENT,
+    ...                  percent=Decimal(10))
+    >>> pricer = Pricer(
+    ...     RatePlan(id=RatePlanId.new(), unit_type=UnitTypeId.new(), name="Loft",
+    ...              base_price=Money.of("100.00", "EUR")),
+    ...     RuleSet(version="v1", currency="EUR", timezone="Europe/Paris", promotions=[sale]),
+    ... )
+    >>> store = MemoryCouponStore()
+    >>> store.add_coupons([Coupon(code="AUTUMN10", promotion=sale.id, max_uses=1)])
+    >>> pricing = Pricing(store, FrozenClock("2026-11-22T09:00:00Z"))
+    >>> q = pricing.quote(pricer, Stay.parse("2026-12-01/2026-12-03"), Guests(2),
+    ...                   codes=["autumn-10", "NOPE"])
+    >>> str(q.total), [r.name for r in q.refusals]
+    ('EUR 180.00', ['NOPE'])
+    >>> [str(r.discount) for r in pricing.redeem(q, order=Identifier.new(),
+    ...                                          customer=Identifier.new())]
+    ['EUR 20.00']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from staycore.kernel.ids import Identifier
+from staycore.kernel.time import Clock, Stay
+from staycore.ports.coupons import CouponStore
+from staycore.pricing.coupons import (
+    Coupon,
+    InvalidCouponCodeError,
+    Redemption,
+    RedemptionRequest,
+    UnknownCouponError,
+)
+from staycore.pricing.quote import Pricer, Quote, QuoteExpiredError, Refusal
+from staycore.pricing.rate_plans import Guests
+
+__all__ = ["Pricing"]
+
+
+class Pricing:
+    """The use cases of pricing, over a coupon store and a clock.
+
+    Args:
+        coupons: Where coupons and their uses are kept.
+        clock: The booking instant of every quote, and what expires them.
+    """
+
+    def __init__(self, coupons: CouponStore, clock: Clock) -> None:
+        self._coupons = coupons
+        self._clock = clock
+
+    def quote(
+        self,
+        pricer: Pricer,
+        stay: Stay,
+        guests: Guests,
+        *,
+        codes: Iterable[str] = (),
+        tier: str | None = None,
+        occupancy: Mapping[dt.date, Decimal] | None = None,
+        first_booking: bool = False,
+    ) -> Quote:
+        """Price a stay now, with the coupon codes the guest typed.
+
+        A code the store does not know, or that cannot be a code, is refused in the
+        quote with the reason; the rest of the quote stands.
+
+        Example:
+            See the module example.
+        """
+        found: list[Coupon] = []
+        refused: list[Refusal] = []
+        for code in codes:
+            try:
+                found.append(self._coupons.coupon(code))
+            except (UnknownCouponError, InvalidCouponCodeError) as error:
+                refused.append(Refusal(code, f"it is not a valid code ({error.code})"))
+        return pricer.quote(
+            stay,
+            guests,
+            booked_at=self._clock.now(),
+            tier=tier,
+            coupons=found,
+            occupancy=occupancy,
+            first_booking=first_booking,
+            refused=refused,
+        )
+
+    def redeem(
+        self, quote: Quote, *, order: Identifier, customer: Identifier
+    ) -> tuple[Redemption, ...]:
+        """Redeem every code that gave the quote a discount, for ``order``: all or none.
+
+        Retrying with the same quote and order returns the same redemptions.
+
+        Raises:
+            QuoteExpiredError: The quote expired: quote again.
+            CouponExhaustedError: A code has no uses left (another order took the last).
+            CustomerLimitReachedError: The customer used a code as often as allowed.
+            BudgetExhaustedError: A code's budget cannot cover its discount.
+                Nothing stays redeemed when any error is raised.
+        """
+        if self._clock.now() >= quote.expires_at:
+            msg = f"the quote expired at {quote.expires_at.isoformat()}; quote the stay again"
+            raise QuoteExpiredError(msg)
+        redeemed: list[Redemption] = []
+        try:
+            for code, discount in quote.coupon_discounts:
+                request = RedemptionRequest(
+                    code=code, order=order, customer=customer, discount=discount
+                )
+                redeemed.append(self._coupons.redeem(request))
+        except BaseException:
+            for redemption in redeemed:
+                self._coupons.release(redemption.code, order)
+            raise
+        return tuple(redeemed)
+
+    def release(self, quote: Quote, *, order: Identifier) -> tuple[Redemption, ...]:
+        """Give back the uses ``order`` redeemed for the quote's codes (a cancellation).
+
+        Releasing again does nothing; codes the order never redeemed are skipped.
+        """
+        released = (self._coupons.release(code, order) for code, _ in quote.coupon_discounts)
+        return tuple(redemption for redemption in released if redemption is not None)
