@@ -402,7 +402,12 @@ class Pricer:
         self._chain = _plan_chain(plan)
         self._promotions = {promotion.id: promotion for promotion in rules.promotions}
         self._automatic = [p for p in rules.promotions if not p.requires_code]
-        self._unscoped = frozenset(p.id for p in rules.promotions if not p.scoped)
+        # Promotions without a scope, with the shortest stay they take.
+        self._unscoped = {
+            p.id: max(p.min_nights, p.stay_nights if p.kind is DiscountKind.FREE_NIGHTS else 0)
+            for p in rules.promotions
+            if not p.scoped
+        }
         self._by_length = sorted(rules.length_of_stay, key=lambda r: r.min_nights, reverse=True)
         self._fees = [(f.name, f.amount.amount, f.basis, f.taxable) for f in rules.fees]
         self._taxes = _compiled_taxes(rules, included=plan.taxes_included)
@@ -448,7 +453,6 @@ class Pricer:
             Money('253.00', 'EUR')
         """
         instant, booked_on = self._booking(booked_at)
-        refused_before = refused
         occupancy = occupancy or {}
         lead_days = (stay.check_in - booked_on).days
         nights = stay.nights
@@ -456,13 +460,13 @@ class Pricer:
             prices = self._prices(stay, guests, occupancy, lead_days, tier)
             rooms = sum(prices, _ZERO)
             lines: list[tuple[LineKind, str, Decimal]] = []
-            refusals = tuple(refused_before)
+            refusals = tuple(refused)
             redeemed: list[tuple[str, Decimal]] = []
             charged = rooms
             if coupons or self._automatic:
                 booking = (stay, instant, booked_on, first_booking)
-                discounts, refused = self._discounts(prices, rooms, booking, coupons)
-                refusals += tuple(refused)
+                discounts, not_applied = self._discounts(prices, rooms, booking, coupons)
+                refusals += tuple(not_applied)
                 for name, amount, code in discounts:
                     lines.append((LineKind.DISCOUNT, name, -amount))
                     charged -= amount
@@ -646,12 +650,14 @@ class Pricer:
         first: Promotion | None = None
         left = rooms
         for promotion, label, entered in candidates:
-            if promotion.id in self._unscoped:
-                reason = promotion.length_refusal(nights)
-            else:
+            shortest = self._unscoped.get(promotion.id)
+            if shortest is None:
                 context = context or self._context(*booking)
                 reason = promotion.refusal(context)
-            reason = reason or _stacking_refusal(promotion, first, rooms)
+            else:
+                reason = "" if nights >= shortest else promotion.length_refusal(nights)
+            if not reason and (first is not None or promotion.threshold is not None):
+                reason = _stacking_refusal(promotion, first, rooms)
             if reason:
                 refusals.append(Refusal(label, reason))
                 continue
