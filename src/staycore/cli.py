@@ -1,5 +1,10 @@
 """The ``staycore`` command.
 
+``staycore demo`` tells the library's story on sample data. ``staycore quote FILE`` prices
+a stay from a pricing document (see :mod:`staycore.pricing.schema`) and prints the quote
+line by line; a document that does not read, an unknown plan or coupon, or any other
+refusal prints its message on standard error and exits with status 2.
+
 Example:
     >>> from staycore.cli import main
     >>> main(["--version"])
@@ -10,14 +15,30 @@ Example:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import pendulum
 
 from staycore import __version__
 from staycore.demo import run_demo
+from staycore.kernel.errors import StaycoreError
+from staycore.kernel.money import to_decimal
+from staycore.kernel.time import Stay, SystemClock, as_instant
+from staycore.pricing.quote import Quote, quote
+from staycore.pricing.rate_plans import Guests, RatePlan
+from staycore.pricing.rules import RuleSet
+from staycore.pricing.schema import load_pricing
 
 __all__ = ["main"]
+
+
+class _UsageError(Exception):
+    """An option's value cannot be read; its message says how to write it."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,14 +50,57 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("demo", help="tell the whole story on sample data")
+    _add_quote_parser(commands)
     return parser
+
+
+def _add_quote_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "quote",
+        help="price a stay from a pricing document (JSON or YAML)",
+        description="Price a stay from a pricing document and print every line of the "
+        "quote. Exits with status 2, and a message on standard error, when the document "
+        "does not read or the stay cannot be quoted.",
+    )
+    command.add_argument("file", metavar="FILE", help="the pricing document: .json, .yaml")
+    command.add_argument("--plan", required=True, metavar="KEY", help="the rate plan's key")
+    command.add_argument(
+        "--stay", required=True, metavar="IN/OUT", help="the nights, e.g. 2026-07-10/2026-07-13"
+    )
+    command.add_argument("--adults", type=int, default=2, help="adults (default: 2)")
+    command.add_argument("--children", type=int, default=0, help="children (default: 0)")
+    command.add_argument("--tier", metavar="NAME", help="the customer's loyalty tier")
+    command.add_argument(
+        "--coupon", action="append", default=[], metavar="CODE", help="a coupon code; repeatable"
+    )
+    command.add_argument(
+        "--booked-at",
+        metavar="INSTANT",
+        help="the booking instant with its offset, e.g. 2026-06-01T10:00:00+02:00 (default: now)",
+    )
+    command.add_argument(
+        "--first-booking", action="store_true", help="the customer's first booking"
+    )
+    command.add_argument(
+        "--occupancy",
+        action="append",
+        default=[],
+        metavar="NIGHT=SHARE",
+        help="a night's occupancy from 0 to 1, e.g. 2026-07-11=0.8; repeatable",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``staycore`` command with ``argv`` (the process arguments by default).
 
     Returns:
-        The process exit status: 0 on success, 2 for a usage error.
+        The process exit status: 0 on success, 2 for a usage error or a refusal.
+
+    Example:
+        >>> from staycore.cli import main
+        >>> main(["quote", "no-such-file.json", "--plan", "standard",
+        ...       "--stay", "2026-07-10/2026-07-13"])
+        2
     """
     parser = _parser()
     args = parser.parse_args(argv)
@@ -53,9 +117,87 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
         return 0
+    if args.command == "quote":
+        return _run_quote(args)
     parser.print_help(sys.stderr)
     return 2
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _run_quote(args: argparse.Namespace) -> int:
+    """``staycore quote``: print the quote, or the reason there is none (status 2)."""
+    try:
+        document = load_pricing(Path(args.file))
+        plan = document.rate_plan(args.plan)
+        rules = document.rule_set()
+        priced = quote(
+            plan,
+            rules,
+            Stay.parse(args.stay),
+            Guests(args.adults, args.children),
+            booked_at=_booked_at(args.booked_at, rules),
+            tier=args.tier,
+            coupons=[document.coupon(code) for code in args.coupon],
+            occupancy=dict(_occupancy(text) for text in args.occupancy),
+            first_booking=args.first_booking,
+        )
+    except OSError as error:
+        print(f"staycore quote: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except (StaycoreError, _UsageError) as error:
+        print(f"staycore quote: {error}", file=sys.stderr)
+        return 2
+    print(_header(args.plan, plan, rules, priced))
+    print(priced.breakdown())
+    return 0
+
+
+def _header(key: str, plan: RatePlan, rules: RuleSet, priced: Quote) -> str:
+    """What was quoted: the plan, the stay, the party, the rules and until when."""
+    guests, nights = priced.guests, priced.stay.nights
+    party = [_count(guests.adults, "adult")]
+    if guests.children:
+        party.append(_count(guests.children, "child", "children"))
+    if priced.tier is not None:
+        known = priced.tier in rules.tiers
+        party.append(f"tier {priced.tier}" + ("" if known else " (no rate of its own)"))
+    return (
+        f"{plan.name} ({key}), {priced.stay} ({_count(nights, 'night')}), {', '.join(party)}; "
+        f"rules {rules.version}; expires {priced.expires_at.isoformat(timespec='seconds')}"
+    )
+
+
+def _count(number: int, one: str, many: str = "") -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
+def _booked_at(text: str | None, rules: RuleSet) -> pendulum.DateTime:
+    """The booking instant given, or now at the property."""
+    if text is None:
+        return SystemClock().now().in_timezone(rules.timezone)
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        instant = None
+    if instant is None or instant.utcoffset() is None:
+        msg = (
+            f"--booked-at {text!r} is not an instant with its offset; "
+            "write it like 2026-06-01T10:00:00+02:00"
+        )
+        raise _UsageError(msg)
+    return as_instant(instant, what="--booked-at")
+
+
+def _occupancy(text: str) -> tuple[dt.date, Decimal]:
+    """``2026-07-11=0.8`` as the night and its occupancy."""
+    night, _, share = text.partition("=")
+    try:
+        parsed = (dt.date.fromisoformat(night.strip()), to_decimal(share, what="occupancy"))
+    except (ValueError, StaycoreError):
+        parsed = None
+    if parsed is None or not 0 <= parsed[1] <= 1:
+        msg = (
+            f"--occupancy {text!r} is not a night and a share from 0 to 1; "
+            "write it like 2026-07-11=0.8"
+        )
+        raise _UsageError(msg)
+    return parsed

@@ -1,11 +1,13 @@
-"""The `staycore` command: the demo tells its story and usage errors say so."""
+"""The `staycore` command: the demo tells its story, quotes print every line, errors say why."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +96,162 @@ def test_demo_stops_quietly_when_its_reader_goes_away() -> None:
         errors = demo.stderr.read().decode()
     assert demo.wait(timeout=60) == 1
     assert "Traceback" not in errors
+
+
+# -- staycore quote ----------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+QUOTE = [
+    "quote",
+    str(EXAMPLES / "pricing.json"),
+    "--plan",
+    "standard",
+    "--stay",
+    "2026-07-10/2026-07-13",
+    "--booked-at",
+    "2026-06-01T10:00:00+01:00",
+]
+
+
+def test_quote_prints_what_was_quoted_then_every_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [*QUOTE, "--tier", "gold", "--coupon", "summer-10", "--occupancy", "2026-07-11=0.9"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.splitlines() == [
+        "Garden double (standard), 2026-07-10/2026-07-13 (3 nights), 2 adults, tier gold; "
+        "rules 2026.1; expires 2026-06-01T10:30:00+01:00",
+        "2026-07-10  Garden double                    129.73",
+        "2026-07-11  Garden double                    155.68",
+        "2026-07-12  Garden double                    112.81",
+        "discount    Summer 10 % (code SUMMER10)      -39.82",
+        "fee         Cleaning                          40.00",
+        "tax         VAT 6 %                           23.90",
+        "tax         City tax                          24.00",
+        "total                                        EUR 446.30",
+    ]
+
+
+def test_quote_reads_yaml_and_shows_the_party_and_refused_coupons(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [*QUOTE, "--plan", "non-refundable", "--adults", "3", "--children", "1"]
+    argv += ["--coupon", "WELCOME25", "--coupon", "SUMMER10", "--first-booking"]
+    argv += ["--tier", "silver"]
+    assert main(argv) == 0
+    from_json = capsys.readouterr().out
+    argv[1] = str(EXAMPLES / "pricing.yaml")
+    assert main(argv) == 0
+    from_yaml = capsys.readouterr().out
+    assert from_json == from_yaml
+    header = from_json.splitlines()[0]
+    assert header.startswith(
+        "Garden double, non-refundable (non-refundable), 2026-07-10/2026-07-13 (3 nights), "
+        "3 adults, 1 child, tier silver (no rate of its own); rules 2026.1;"
+    )
+    assert (
+        "not applied Welcome 25.00 (code WELCOME25): it is exclusive, and Summer 10 % "
+        "applies already" in from_json
+    )
+
+
+def test_quote_is_booked_now_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(QUOTE[:-2]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "; rules 2026.1; expires 20" in header
+
+
+def _bad_document(tmp_path: Path) -> str:
+    path = tmp_path / "pricing.json"
+    document = json.loads((EXAMPLES / "pricing.json").read_text(encoding="utf-8"))
+    document["rate_plans"][0]["base_price"] = -5
+    document["seasons"][1]["nights"] = "2026-07-01/2026-06-01"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({1: "missing.json"}, "staycore quote: cannot read missing.json: No such file"),
+        (
+            {3: "flex"},
+            "[pricing.unknown_rate_plan] the rule set '2026.1' has no rate plan \"flex\"; "
+            'its plans are "standard", "non-refundable", "member"',
+        ),
+        ({5: "2026-07-10"}, "[time.invalid_stay] cannot read a stay from '2026-07-10'"),
+        ({7: "2026-06-01T10:00:00"}, "is not an instant with its offset"),
+        ({7: "yesterday"}, "write it like 2026-06-01T10:00:00+02:00"),
+        ({8: "--adults", 9: "0"}, "[pricing.invalid_guests] adults must be a whole number"),
+        ({8: "--coupon", 9: "SPRING5"}, "[pricing.unknown_coupon] the rule set '2026.1' has no"),
+        ({8: "--coupon", 9: "10%"}, "[pricing.invalid_coupon_code]"),
+        ({8: "--occupancy", 9: "2026-07-11=1.5"}, "write it like 2026-07-11=0.8"),
+        ({8: "--occupancy", 9: "0.8"}, "is not a night and a share from 0 to 1"),
+        (
+            {1: "BAD"},
+            '  rate_plans[0].base_price: must be a decimal amount such as "120.00", got -5',
+        ),
+    ],
+)
+def test_quote_refusals_exit_2_with_the_reason(
+    change: dict[int, str], says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [*QUOTE, "", ""]
+    for index, value in change.items():
+        argv[index] = _bad_document(tmp_path) if value == "BAD" else value
+    argv = [arg for arg in argv if arg]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert says in err, err
+    assert err.startswith("staycore quote: ")
+    assert "Traceback" not in err
+
+
+def test_quote_lists_every_problem_of_a_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = list(QUOTE)
+    argv[1] = bad = _bad_document(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"staycore quote: [pricing.invalid_document] pricing document {bad} has 2 problems:",
+        '  rate_plans[0].base_price: must be a decimal amount such as "120.00", got -5 (0 or more)',
+        '  seasons[1].nights: "2026-07-01/2026-06-01" ends before it starts',
+    ]
+
+
+def test_quote_without_a_plan_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["quote", str(EXAMPLES / "pricing.json"), "--stay", "2026-07-10/2026-07-13"])
+    assert exit_info.value.code == 2
+    assert "the following arguments are required: --plan" in capsys.readouterr().err
+
+
+def test_console_script_quotes_and_refuses_without_a_traceback(tmp_path: Path) -> None:
+    script = shutil.which("staycore") or f"{sys.prefix}/bin/staycore"
+    good = subprocess.run(  # noqa: S603 - our own installed console script
+        [script, *QUOTE], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.splitlines()[-1].endswith("EUR 481.78")
+    bad = subprocess.run(  # noqa: S603 - our own installed console script
+        [
+            script,
+            "quote",
+            _bad_document(tmp_path),
+            "--plan",
+            "standard",
+            "--stay",
+            "2026-07-10/2026-07-13",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    assert "[pricing.invalid_document]" in bad.stderr
+    assert "Traceback" not in bad.stderr
