@@ -230,11 +230,7 @@ class Quote:
     def made(
         cls,
         pricer: Pricer,
-        *,
-        stay: Stay,
-        guests: Guests,
-        tier: str | None,
-        quoted_at: pendulum.DateTime,
+        request: tuple[Stay, Guests, str | None, pendulum.DateTime],
         priced: tuple[
             tuple[Decimal, ...],
             tuple[tuple[LineKind, str, Decimal], ...],
@@ -248,17 +244,14 @@ class Quote:
 
         Args:
             pricer: The pricer, kept to explain the nights on demand.
-            stay: The nights.
-            guests: The party.
-            tier: The customer's tier.
-            quoted_at: The booking instant.
+            request: The stay, the party, the customer's tier and the booking instant.
             priced: The nights' prices, the lines, the refusals and the total.
             context: The occupancy signal and the lead time, to explain the nights.
             redeemed: The discount each coupon code gave.
         """
         made = object.__new__(cls)
         made._pricer = pricer
-        made.stay, made.guests, made.tier, made.quoted_at = stay, guests, tier, quoted_at
+        made.stay, made.guests, made.tier, made.quoted_at = request
         made._prices, made._lines, made.refusals, made._total = priced
         made._occupancy, made._lead_days = context
         made._money = None
@@ -475,13 +468,10 @@ class Pricer:
             total = self._fees_and_taxes(lines, charged, nights, guests)
         return Quote.made(
             self,
-            stay=stay,
-            guests=guests,
-            tier=tier,
-            quoted_at=instant,
-            priced=(tuple(prices), tuple(lines), refusals, total),
-            context=(occupancy, lead_days),
-            redeemed=tuple(redeemed),
+            (stay, guests, tier, instant),
+            (tuple(prices), tuple(lines), refusals, total),
+            (occupancy, lead_days),
+            tuple(redeemed),
         )
 
     def _booking(self, booked_at: pendulum.DateTime) -> tuple[pendulum.DateTime, dt.date]:
