@@ -37,11 +37,28 @@ from typing import Any, Final, Literal, TypeVar
 
 import pendulum
 
+from staycore.availability.ids import UnitTypeId
 from staycore.kernel.currency import Currency, iso_codes
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import ROUNDING_MODES, Money, RoundingPolicy, to_decimal
 from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.kernel.time import Slot, Stay, local_instant, timezone
+from staycore.pricing.changes import PriceChange
+from staycore.pricing.ids import PromotionId, RatePlanId
+from staycore.pricing.promotions import DiscountKind, Promotion, Stacking
+from staycore.pricing.rate_plans import Guests, RatePlan
+from staycore.pricing.rules import (
+    DemandCurve,
+    Fee,
+    FeeBasis,
+    LeadTime,
+    LeadTimeRule,
+    LengthOfStayRule,
+    RuleSet,
+    Season,
+    Tax,
+    WeekdayRule,
+)
 
 _EARLY_HOOK_CALLS: list[None] = []
 
@@ -71,12 +88,17 @@ __all__ = [
     "booking_dates",
     "currencies",
     "event_sequences",
+    "guests",
     "identifiers",
     "instants",
     "money",
+    "price_changes",
+    "promotions",
+    "rate_plans",
     "ratios",
     "register_identifier_kinds",
     "rounding_policies",
+    "rule_sets",
     "slots",
     "stays",
     "timezones",
@@ -898,6 +920,180 @@ def _walks(
     return walk
 
 
+# -- pricing ---------------------------------------------------------------------------
+
+
+def guests(*, max_adults: int = 6, max_children: int = 4) -> SearchStrategy[Guests]:
+    """Parties: at least one adult, and children.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from staycore.testing.strategies import guests
+        >>> @given(guests(max_adults=2))
+        ... def test(party):
+        ...     assert 1 <= party.adults <= 2
+        >>> test()
+    """
+    return st.builds(Guests, st.integers(1, max_adults), st.integers(0, max_children))
+
+
+def price_changes(*, currency: str | Currency = "EUR") -> SearchStrategy[PriceChange]:
+    """Changes a pricing rule makes: -60 % to +80 %, or plus or minus 30 major units.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> from hypothesis import given
+        >>> from staycore.testing.strategies import price_changes
+        >>> @given(price_changes())
+        ... def test(change):
+        ...     assert change.apply(Decimal(0)) == change.add
+        >>> test()
+    """
+    places = Currency.of(currency).minor_units
+    percents = st.integers(-60, 80).map(PriceChange.percent)
+    amounts_ = st.integers(-30 * 10**places, 30 * 10**places).map(
+        lambda units: PriceChange.amount(Decimal(units).scaleb(-places))
+    )
+    return st.one_of(percents, amounts_)
+
+
+def rate_plans(*, currency: str | Currency = "EUR") -> SearchStrategy[RatePlan]:
+    """Rate plans with supplements, sometimes derived from a parent plan.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from staycore.testing.strategies import rate_plans
+        >>> @given(rate_plans(currency="JPY"))
+        ... def test(plan):
+        ...     assert plan.currency.code == "JPY"
+        >>> test()
+    """
+    return _rate_plans(Currency.of(currency))
+
+
+@st.composite
+def _rate_plans(draw: DrawFn, currency: Currency) -> RatePlan:
+    price = _prices(currency)
+    plan = RatePlan(
+        id=draw(identifiers(RatePlanId)),
+        unit_type=draw(identifiers(UnitTypeId)),
+        name="Standard",
+        base_price=draw(price),
+        base_occupancy=draw(st.integers(1, 3)),
+        extra_adult=draw(price),
+        child=draw(price),
+        taxes_included=draw(st.booleans()),
+    )
+    if draw(st.booleans()):
+        plan = plan.derive(draw(identifiers(RatePlanId)), "Derived", draw(price_changes()))
+    return plan
+
+
+def promotions(*, currency: str | Currency = "EUR") -> SearchStrategy[Promotion]:
+    """Promotions of every kind, applying by themselves, with stacking and priorities.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from staycore.testing.strategies import promotions
+        >>> @given(promotions())
+        ... def test(promotion):
+        ...     assert not promotion.requires_code
+        >>> test()
+    """
+    return _promotions(Currency.of(currency))
+
+
+@st.composite
+def _promotions(draw: DrawFn, currency: Currency) -> Promotion:
+    kind = draw(st.sampled_from(DiscountKind))
+    fields: dict[str, Any] = {
+        "id": draw(identifiers(PromotionId)),
+        "name": f"{kind.value} {draw(st.integers(0, 99))}",
+        "kind": kind,
+        "requires_code": False,
+        "stacking": draw(st.sampled_from(Stacking)),
+        "priority": draw(st.integers(0, 3)),
+        "min_nights": draw(st.integers(0, 3)),
+    }
+    if kind is DiscountKind.PERCENT:
+        fields["percent"] = Decimal(draw(st.integers(1, 100)))
+    elif kind is DiscountKind.FREE_NIGHTS:
+        stay_nights = draw(st.integers(2, 5))
+        fields.update(stay_nights=stay_nights, pay_nights=draw(st.integers(1, stay_nights - 1)))
+    else:
+        positive = _prices(currency, least=1)
+        fields.update(amount=draw(positive), threshold=draw(positive))
+    return Promotion(**fields)
+
+
+def rule_sets(
+    *, currency: str | Currency = "EUR", nights: Stay | None = None
+) -> SearchStrategy[RuleSet]:
+    """Rule sets with every kind of rule, fee, tax and promotion, in one currency.
+
+    Args:
+        currency: The rule set's currency.
+        nights: Where seasons fall; the summer of 2026 by default.
+
+    Example:
+        >>> from hypothesis import given
+        >>> from staycore.testing.strategies import rule_sets
+        >>> @given(rule_sets())
+        ... def test(rules):
+        ...     assert rules.floor is None or rules.ceiling is None or rules.floor <= rules.ceiling
+        >>> test()
+    """
+    return _rule_sets(Currency.of(currency), nights or _SEASON_NIGHTS)
+
+
+@st.composite
+def _rule_sets(draw: DrawFn, currency: Currency, nights: Stay) -> RuleSet:
+    changes = price_changes(currency=currency)
+    percents = st.integers(-60, 80).map(PriceChange.percent)
+    bounds = sorted(draw(st.lists(_prices(currency), min_size=2, max_size=2)))
+    return RuleSet(
+        version="generated",
+        currency=currency,
+        timezone=draw(timezones()),
+        seasons=[
+            Season(
+                "season",
+                draw(stays(min_date=nights.check_in, max_date=nights.last_night)),
+                draw(changes),
+            )
+            for _ in range(draw(st.integers(0, 2)))
+        ],
+        weekdays=[WeekdayRule("weekend", {4, 5}, draw(changes))],
+        demand=draw(st.none() | st.just(DemandCurve([("0.5", "0"), ("0.9", "25")]))),
+        lead_time=[
+            LeadTimeRule(
+                "early bird", LeadTime.EARLY_BIRD, draw(st.integers(0, 90)), draw(percents)
+            )
+        ],
+        length_of_stay=[LengthOfStayRule(7, PriceChange.percent(-draw(st.integers(0, 30))))],
+        tiers={"gold": PriceChange.percent(-5)},
+        floor=draw(st.none() | st.just(bounds[0])),
+        ceiling=draw(st.none() | st.just(bounds[1])),
+        fees=[Fee("Cleaning", draw(_prices(currency)), draw(st.sampled_from(FeeBasis)))],
+        taxes=[
+            Tax.percent("VAT", draw(st.integers(0, 25))),
+            Tax.per_person_night("City tax", draw(_prices(currency, most=5))),
+        ],
+        promotions=draw(st.lists(_promotions(currency), max_size=3)),
+    )
+
+
+_SEASON_NIGHTS: Final = Stay(dt.date(2026, 6, 1), dt.date(2026, 10, 1))
+
+
+def _prices(currency: Currency, *, least: int = 0, most: int = 500) -> SearchStrategy[Money]:
+    """Rounded prices from ``least`` to ``most`` major units."""
+    scale = 10**currency.minor_units
+    return st.integers(least * scale, most * scale).map(
+        lambda units: Money.from_minor(units, currency)
+    )
+
+
 # -- registration ----------------------------------------------------------------------
 
 
@@ -918,6 +1114,11 @@ def _register_strategies() -> None:
     st.register_type_strategy(Stay, _registered(stays))
     st.register_type_strategy(Slot, _registered(slots))
     st.register_type_strategy(Identifier, _identifiers_for)
+    st.register_type_strategy(Guests, _registered(guests))
+    st.register_type_strategy(PriceChange, _registered(price_changes))
+    st.register_type_strategy(RatePlan, _registered(rate_plans))
+    st.register_type_strategy(Promotion, _registered(promotions))
+    st.register_type_strategy(RuleSet, _registered(rule_sets))
     register_identifier_kinds()
 
 
