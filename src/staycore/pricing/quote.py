@@ -637,6 +637,7 @@ class Pricer:
         if len(candidates) > 1:
             candidates.sort(key=lambda pair: (pair[0].priority, pair[1]))
         applied: list[tuple[str, Decimal, str | None]] = []
+        mode, plain = self.rules.rounding.mode, self.rules.rounding.increment is None
         first: Promotion | None = None
         left = rooms
         for promotion, label, entered in candidates:
@@ -651,7 +652,8 @@ class Pricer:
             if reason:
                 refusals.append(Refusal(label, reason))
                 continue
-            off = self._round(promotion.discount(prices, rooms, left))
+            off = promotion.discount(prices, rooms, left)
+            off = off.quantize(self._quantum, mode) if plain else self._round(off)
             first = first or promotion
             left -= off
             applied.append((label, off, entered))
