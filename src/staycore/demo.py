@@ -35,6 +35,8 @@ from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.kernel.time import Slot, Stay, local_date, local_instant
+from staycore.orders.events import RefundIssued
+from staycore.orders.order import Order
 from staycore.pricing.changes import PriceChange
 from staycore.pricing.ids import PromotionId, RatePlanId
 from staycore.pricing.promotions import DiscountKind, Promotion
@@ -52,6 +54,7 @@ from staycore.pricing.rules import (
     WeekdayRule,
 )
 from staycore.testing.clock import FrozenClock
+from staycore.testing.hotel import SUCCEEDING_CARD, SandboxHotel
 
 __all__ = ["BOOKING_LIFECYCLE", "BookingState", "nothing_due", "run_demo"]
 
@@ -111,12 +114,13 @@ def run_demo(out: TextIO) -> None:
         True
     """
     write = _Writer(out)
-    write.title(f"staycore {__version__}: the kernel, availability and pricing")
+    write.title(f"staycore {__version__}: the kernel, availability, pricing and orders")
     _money_chapter(write)
     _stay_chapter(write)
     _lifecycle_chapter(write)
     _availability_chapter(write)
     _pricing_chapter(write)
+    _orders_chapter(write)
 
 
 def _money_chapter(write: _Writer) -> None:
@@ -322,6 +326,63 @@ def _pricing_chapter(write: _Writer) -> None:
     for step in quoted.nights[1].steps:
         write.line(f"  {step.rule:<14} {step.name:<28} {step.change:>7} {step.amount:>+10.2f}")
     write.line(f"the lines add up to the total, each rounded once; valid until {quoted.expires_at}")
+
+
+def _orders_chapter(write: _Writer) -> None:
+    write.heading("6. Orders: a deposit, the balance, and a cancellation under a tiered policy")
+    hotel = SandboxHotel()
+    write.line("terms: 30 % deposit now, balance 7 days before arrival; cancellation free until")
+    write.line("7 days before the 15:00 check-in, half refunded until 1 day before, then nothing")
+    booked = hotel.orders.place(hotel.booking("2026-07-10/2026-07-13"), idempotency_key="mei-1")
+    write.row(
+        "placed",
+        f"{booked.status.value}, {booked.value} for 3 nights, held until "
+        f"{booked.expires_at.in_tz(_PROPERTY_TZ).format('HH:mm')}",
+    )
+    deposit = hotel.orders.pay(booked.id, method=SUCCEEDING_CARD, idempotency_key="mei-1-dep")
+    write.row("deposit", _payment(deposit.order, deposit.movement.amount))
+    hotel.gateway.duplicate_webhooks = True
+    hotel.deliver_webhooks()  # the provider's reports, twice each: nothing changes
+    write.row("webhooks twice", _payment(hotel.orders.get(booked.id), None))
+    hotel.clock.set("2026-06-30T07:00:00Z")
+    reminded = hotel.orders.sweep().reminded
+    write.row(
+        "2026-06-30 sweep",
+        f"{len(reminded)} reminder: "
+        f"{hotel.notifier.sent[-1].variables['amount']} due "
+        f"{hotel.notifier.sent[-1].variables['due_at'][:10]}",
+    )
+    balance = hotel.orders.pay(booked.id, method=SUCCEEDING_CARD, idempotency_key="mei-1-bal")
+    write.row("balance", _payment(balance.order, balance.movement.amount))
+
+    write.blank()
+    other = hotel.orders.place(hotel.booking("2026-07-20/2026-07-22"), idempotency_key="leo-1")
+    for key in ("leo-1-dep", "leo-1-bal"):
+        hotel.orders.pay(other.id, method=SUCCEEDING_CARD, idempotency_key=key)
+    paid = hotel.orders.get(other.id)
+    write.row("second order", f"{paid.value} for 2 nights, {_payment(paid, None)}")
+    hotel.clock.set("2026-07-17T08:00:00Z")  # 3 days before arrival: the 50 % tier
+    cancelled = hotel.orders.cancel(other.id, idempotency_key="leo-1-cancel")
+    [charge] = cancelled.charges
+    write.row("cancelled", charge.explanation)
+    for refund in hotel.store.outbox():
+        if isinstance(refund, RefundIssued) and refund.aggregate_id == other.id:
+            write.row("refund", f"{refund.amount} on {refund.capture}: {refund.reason}")
+    write.row("after", _payment(cancelled, None))
+    nights = [c.available for c in hotel.counts("2026-07-20/2026-07-22")]
+    write.line(
+        f"the two nights are free again ({nights} rooms); guest told: "
+        f"{hotel.notifier.sent[-1].template}"
+    )
+
+
+def _payment(order: Order, amount: Money | None) -> str:
+    """One line about an order's money."""
+    paid = "" if amount is None else f"paid {amount}: "
+    return (
+        f"{paid}{order.status.value}, {order.payment_status.value.replace('_', ' ')}, "
+        f"received {order.received}, balance {order.balance}"
+    )
 
 
 class _Coupon:

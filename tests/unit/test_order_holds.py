@@ -105,7 +105,7 @@ def shop() -> Shop:
 
 def _hold_all(shop: Shop, units: int = 2) -> OrderHold:
     return shop.holds.hold(
-        stays=[shop.stay()], slots=[shop.slot()], stock=shop.vouchers(units), booked_on=BOOKED_ON
+        stays=[shop.stay()], slots=[shop.slot()], stock=[shop.vouchers(units)], booked_on=BOOKED_ON
     )
 
 
@@ -140,7 +140,7 @@ def test_a_restricted_stay_takes_nothing(shop: Shop) -> None:
 
 
 def test_a_retry_gets_the_same_hold(shop: Shop) -> None:
-    stays, slots, stock = [shop.stay()], [shop.slot()], shop.vouchers(2)
+    stays, slots, stock = [shop.stay()], [shop.slot()], [shop.vouchers(2)]
     first = shop.holds.hold(stays=stays, slots=slots, stock=stock, booked_on=BOOKED_ON)
     again = shop.holds.hold(stays=stays, slots=slots, stock=stock, booked_on=BOOKED_ON)
     assert again == first

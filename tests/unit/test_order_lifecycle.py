@@ -84,7 +84,9 @@ def test_guards_refuse_what_the_facts_do_not_allow() -> None:
 
 
 def test_final_states_have_no_exit_and_illegal_events_name_the_allowed_ones() -> None:
-    assert ORDER_LIFECYCLE.final == {S.COMPLETED, S.CANCELLED, S.EXPIRED, S.DECLINED, S.NO_SHOW}
+    assert ORDER_LIFECYCLE.final == {S.COMPLETED, S.CANCELLED, S.DECLINED, S.NO_SHOW}
+    assert ORDER_LIFECYCLE.allowed_events(S.EXPIRED) == ("revive",)  # late money only
+    assert not ORDER_LIFECYCLE.can_fire(S.EXPIRED, "revive", facts())
     with pytest.raises(IllegalTransitionError) as refused:
         ORDER_LIFECYCLE.fire(S.CANCELLED, "confirm", facts(paid_enough=True))
     assert refused.value.code == "state_machine.illegal_transition"

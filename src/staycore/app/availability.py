@@ -203,6 +203,43 @@ class Availability:
         self._sync(hold.unit_type, hold.stay)
         return hold
 
+    def replace_stay(
+        self, hold_id: HoldId, request: StayHoldRequest, *, booked_on: dt.date
+    ) -> StayHold:
+        """Move a live hold to other nights, rooms or unit type in one step.
+
+        The new stay's restrictions are checked as for a new booking (a date change is
+        one), then the store swaps the holds atomically: the old hold's own rooms count
+        as free, and the new hold keeps its status (sold stays sold).
+
+        Args:
+            hold_id: The hold to replace.
+            request: The hold wanted instead, under a new hold id.
+            booked_on: The date of the change, a local date of the property, for lead time.
+
+        Raises:
+            StayRestrictedError: The new stay breaks restrictions; nothing changed.
+            NotAvailableError: Some new night lacks rooms; nothing changed.
+            HoldNotActiveError: The old hold was released or has expired.
+        """
+        violations = self.check(request.unit_type, request.stay, booked_on=booked_on)
+        if violations:
+            raise StayRestrictedError(request.unit_type, violations)
+        self.expire_due()
+        old = self._inventory.hold(hold_id)
+        new = self._inventory.replace(hold_id, request)
+        self._sync(old.unit_type, old.stay)
+        self._sync(new.unit_type, new.stay)
+        return new
+
+    def hold(self, hold_id: HoldId) -> StayHold:
+        """The hold ``hold_id`` as it is now.
+
+        Raises:
+            HoldNotFoundError: No such hold.
+        """
+        return self._inventory.hold(hold_id)
+
     def confirm(self, hold_id: HoldId) -> StayHold:
         """Turn a held stay into sold (the order was paid); again does nothing."""
         return self._changed(hold_id, lambda: self._inventory.confirm(hold_id))

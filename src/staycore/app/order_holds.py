@@ -4,7 +4,10 @@ An order may take rooms of two unit types, a massage and three breakfast voucher
 lives in its own store, and each store takes its part atomically; :class:`OrderHolds`
 takes the parts one after the other and, when one is refused, gives back those already
 taken before it re-raises, so the caller sees the whole order held or nothing held.
-Confirming, releasing and extending act on every part the same way.
+Confirming, releasing and extending act on every part the same way. A change to one
+part (a night less, another date, one add-on cancelled) goes through
+:meth:`OrderHolds.replace_stay` and :meth:`OrderHolds.release_parts`, which leave the
+other parts as they are.
 
 Every part carries the order as its owner and lapses at the same instant, so the stores'
 expiry sweeps free an unpaid order's parts together. A part's store that cannot be
@@ -40,8 +43,8 @@ Example:
     >>> stay = StayHoldRequest(hold_id=hold_id, unit_type=loft.unit_type, owner=order,
     ...                        stay=Stay.parse("2026-12-24/2026-12-26"), expires_at=expiry)
     >>> holds.hold(stays=[stay], booked_on=date(2026, 11, 22),
-    ...            stock=StockRequest(hold_id=hold_id, lines={breakfast: 4}, owner=order,
-    ...                               expires_at=expiry))
+    ...            stock=[StockRequest(hold_id=HoldId.new(), lines={breakfast: 4}, owner=order,
+    ...                                expires_at=expiry)])
     Traceback (most recent call last):
     ...
     staycore.availability.stock.OutOfStockError: [availability.out_of_stock] ...
@@ -54,7 +57,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import TypeVar
 
 import attrs
 import pendulum
@@ -72,6 +76,8 @@ from staycore.ports.stock import StockStore
 
 __all__ = ["InvalidOrderHoldError", "OrderHold", "OrderHolds"]
 
+P = TypeVar("P", StayHold, SlotHold, StockHold)
+
 
 class InvalidOrderHoldError(AvailabilityError):
     """An order's hold asks for nothing, or its parts name different owners or expiries."""
@@ -88,7 +94,7 @@ class OrderHold:
         expires_at: When every part lapses unless confirmed or extended.
         stays: The holds on nights, one per unit type and stay.
         slots: The holds on appointment slots.
-        stock: The hold on add-on stock, if any.
+        stock: The holds on add-on stock, one per add-on line that takes stock.
         events: The low-stock events reserving the stock caused: put them in the unit
             of work with the order (``uow.collect``).
     """
@@ -97,14 +103,13 @@ class OrderHold:
     expires_at: pendulum.DateTime
     stays: tuple[StayHold, ...] = ()
     slots: tuple[SlotHold, ...] = ()
-    stock: StockHold | None = None
+    stock: tuple[StockHold, ...] = ()
     events: tuple[LowStockReached, ...] = ()
 
     @property
     def parts(self) -> tuple[StayHold | SlotHold | StockHold, ...]:
         """Every part: nights first, then slots, then stock."""
-        stock = () if self.stock is None else (self.stock,)
-        return (*self.stays, *self.slots, *stock)
+        return (*self.stays, *self.slots, *self.stock)
 
     @property
     def hold_ids(self) -> tuple[HoldId, ...]:
@@ -133,7 +138,7 @@ class OrderHolds:
         *,
         stays: Sequence[StayHoldRequest] = (),
         slots: Sequence[SlotHoldRequest] = (),
-        stock: StockRequest | None = None,
+        stock: Sequence[StockRequest] = (),
         booked_on: dt.date,
     ) -> OrderHold:
         """Hold every part, or give back what was taken and raise why.
@@ -167,16 +172,18 @@ class OrderHolds:
                 slot = self._appointments.reserve(slot_request)
                 taken.append(functools.partial(self._appointments.release, slot.id))
                 held_slots.append(slot)
-            reservation = None if stock is None else self._stock.reserve(stock)
-            if reservation is not None:
+            reservations = []
+            for stock_request in stock:
+                reservation = self._stock.reserve(stock_request)
                 taken.append(functools.partial(self._stock.release, reservation.hold.id))
+                reservations.append(reservation)
             held = OrderHold(
                 owner=owner,
                 expires_at=expires_at,
                 stays=tuple(held_stays),
                 slots=tuple(held_slots),
-                stock=None if reservation is None else reservation.hold,
-                events=() if reservation is None else reservation.events,
+                stock=tuple(r.hold for r in reservations),
+                events=tuple(event for r in reservations for event in r.events),
             )
             _all_live(held)
         except BaseException:
@@ -184,6 +191,40 @@ class OrderHolds:
                 give_back()
             raise
         return held
+
+    def load(
+        self,
+        owner: Identifier,
+        *,
+        stays: Sequence[HoldId] = (),
+        slots: Sequence[HoldId] = (),
+        stock: Sequence[HoldId] = (),
+    ) -> OrderHold:
+        """The order's hold as its stores have it now, from the ids of its parts.
+
+        Raises:
+            InvalidOrderHoldError: No part is given, or a part belongs to someone else.
+            HoldNotFoundError: A part is unknown to its store.
+        """
+        found_stays = tuple(self._availability.hold(part) for part in stays)
+        found_slots = tuple(self._appointments.hold(part) for part in slots)
+        found_stock = tuple(self._stock.hold(part) for part in stock)
+        parts: tuple[StayHold | SlotHold | StockHold, ...] = (
+            *found_stays,
+            *found_slots,
+            *found_stock,
+        )
+        if not parts or any(part.owner != owner for part in parts):
+            ids = ", ".join(map(str, (*stays, *slots, *stock))) or "(none)"
+            msg = f"the parts {ids} are not all held by {owner}"
+            raise InvalidOrderHoldError(msg)
+        return OrderHold(
+            owner=owner,
+            expires_at=min(part.expires_at for part in parts),
+            stays=found_stays,
+            slots=found_slots,
+            stock=found_stock,
+        )
 
     def confirm(self, hold: OrderHold) -> OrderHold:
         """Turn every part into sold (the order was paid); again does nothing.
@@ -215,23 +256,78 @@ class OrderHolds:
             raise
         return attrs.evolve(extended, expires_at=until)
 
+    def replace_stay(
+        self, hold: OrderHold, part: HoldId, request: StayHoldRequest, *, booked_on: dt.date
+    ) -> OrderHold:
+        """Move one stay of the order to other nights or rooms, keeping every other part.
+
+        The swap is atomic in the inventory store (see
+        :meth:`~staycore.app.availability.Availability.replace_stay`): on a refusal the
+        order keeps what it had.
+
+        Raises:
+            InvalidOrderHoldError: ``part`` is not a stay of this order, or the request
+                names another owner.
+            StayRestrictedError: The new stay breaks restrictions.
+            NotAvailableError: Some new night lacks rooms.
+        """
+        index = next((i for i, stay in enumerate(hold.stays) if stay.id == part), None)
+        if index is None or request.owner != hold.owner:
+            msg = (
+                f"{part} is not a stay held by {hold.owner}, or the request is not "
+                "theirs; replace one of the order's own stays for the order"
+            )
+            raise InvalidOrderHoldError(msg)
+        new = self._availability.replace_stay(part, request, booked_on=booked_on)
+        stays = (*hold.stays[:index], new, *hold.stays[index + 1 :])
+        return attrs.evolve(hold, stays=stays)
+
+    def release_parts(self, hold: OrderHold, parts: Collection[HoldId]) -> OrderHold:
+        """Free some parts (a cancelled room, slot or add-on) and keep the rest as they are.
+
+        Raises:
+            InvalidOrderHoldError: A part is not one of the order's.
+        """
+        unknown = set(parts) - set(hold.hold_ids)
+        if unknown:
+            msg = f"{', '.join(sorted(unknown))} are not parts of {hold.owner}'s hold"
+            raise InvalidOrderHoldError(msg)
+        freed = hold.stays, hold.slots, hold.stock
+        return attrs.evolve(
+            hold,
+            stays=tuple(self._availability.release(h.id) if h.id in parts else h for h in freed[0]),
+            slots=tuple(self._appointments.release(h.id) if h.id in parts else h for h in freed[1]),
+            stock=tuple(self._stock.release(h.id) if h.id in parts else h for h in freed[2]),
+        )
+
     def _each(self, hold: OrderHold, action: str, *args: object) -> OrderHold:
-        """Apply a hold operation to every part, nights through the availability use cases."""
-        stays = tuple(getattr(self._availability, action)(h.id, *args) for h in hold.stays)
-        slots = tuple(getattr(self._appointments, action)(h.id, *args) for h in hold.slots)
-        stock = None if hold.stock is None else getattr(self._stock, action)(hold.stock.id, *args)
-        return attrs.evolve(hold, stays=stays, slots=slots, stock=stock)
+        """Apply a hold operation to every live part, nights through the availability use cases.
+
+        Parts released on their own (a cancelled room) are left out of confirming and
+        extending, and released again harmlessly.
+        """
+
+        def apply(store: object, part: P) -> P:
+            if action != "release" and not part.status.takes_inventory:
+                return part
+            changed: P = getattr(store, action)(part.id, *args)
+            return changed
+
+        return attrs.evolve(
+            hold,
+            stays=tuple(apply(self._availability, h) for h in hold.stays),
+            slots=tuple(apply(self._appointments, h) for h in hold.slots),
+            stock=tuple(apply(self._stock, h) for h in hold.stock),
+        )
 
 
 def _agreed(
     stays: Sequence[StayHoldRequest],
     slots: Sequence[SlotHoldRequest],
-    stock: StockRequest | None,
+    stock: Sequence[StockRequest],
 ) -> tuple[Identifier, pendulum.DateTime]:
     """The owner and expiry every part shares, or an error saying which part differs."""
-    parts: list[StayHoldRequest | SlotHoldRequest | StockRequest] = [*stays, *slots]
-    if stock is not None:
-        parts.append(stock)
+    parts: list[StayHoldRequest | SlotHoldRequest | StockRequest] = [*stays, *slots, *stock]
     if not parts:
         msg = "an order's hold needs at least one stay, slot or stock request"
         raise InvalidOrderHoldError(msg)

@@ -152,5 +152,9 @@ class Pricing:
 
         Releasing again does nothing; codes the order never redeemed are skipped.
         """
-        released = (self._coupons.release(code, order) for code, _ in quote.coupon_discounts)
+        return self.release_codes([code for code, _ in quote.coupon_discounts], order=order)
+
+    def release_codes(self, codes: Iterable[str], *, order: Identifier) -> tuple[Redemption, ...]:
+        """Give back the uses ``order`` redeemed for ``codes``; see :meth:`release`."""
+        released = (self._coupons.release(code, order) for code in codes)
         return tuple(redemption for redemption in released if redemption is not None)

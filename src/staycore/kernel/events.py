@@ -40,9 +40,11 @@ from staycore.kernel.currency import Currency
 from staycore.kernel.errors import KernelError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
-from staycore.kernel.time import Slot, Stay, as_instant
+from staycore.kernel.time import Slot, Stay, as_instant, timezone
 
 __all__ = ["DomainEvent", "InvalidEventError", "JSONValue", "event_payload"]
+
+_UTC = timezone("UTC")
 
 JSONValue = str | int | bool | None | list["JSONValue"] | dict[str, "JSONValue"]
 """A value that :func:`json.dumps` writes as it is."""
@@ -55,6 +57,8 @@ class InvalidEventError(KernelError):
 
 
 def _to_occurred_at(value: dt.datetime | str) -> pendulum.DateTime:
+    if isinstance(value, pendulum.DateTime) and value.tzinfo is pendulum.UTC:
+        return value  # the common case, already as stored
     if isinstance(value, str):
         try:
             # exact and tz=None: without them pendulum reads "2026-05-01T09:00" as UTC
@@ -67,7 +71,10 @@ def _to_occurred_at(value: dt.datetime | str) -> pendulum.DateTime:
             msg = f"occurred_at {value!r} must be a date and time with an offset"
             raise InvalidEventError(msg)
         value = parsed
-    return as_instant(value, what="occurred_at").in_tz("UTC")
+    instant = as_instant(value, what="occurred_at")
+    if instant.tzinfo is _UTC:  # already UTC: converting would only copy it
+        return instant
+    return instant.in_tz(_UTC)
 
 
 @attrs.frozen(kw_only=True)

@@ -220,7 +220,10 @@ class Money:
             Money('0.000', 'KWD')
         """
         resolved = Currency.of(currency)
-        return cls(Decimal(0).quantize(resolved.quantum), resolved)
+        zero = _ZEROS.get(resolved)
+        if zero is None:
+            zero = _ZEROS[resolved] = cls(Decimal(0).quantize(resolved.quantum), resolved)
+        return zero
 
     @classmethod
     def from_minor(cls, units: int, currency: Currency | str) -> Money:
@@ -267,9 +270,15 @@ class Money:
             Money('3.30', 'EUR')
         """
         result = cls.zero(currency)
-        for amount in amounts:
-            result += amount
-        return result
+        total = result.amount
+        try:
+            for amount in amounts:
+                if type(amount) is not Money or amount.currency != result.currency:
+                    result._same_currency(amount, "add")  # raises the error that fits
+                total = _EXACT.add(total, amount.amount)
+        except decimal.Inexact:
+            raise _too_precise() from None
+        return _trusted(total, result.currency)
 
     # -- arithmetic ------------------------------------------------------------------
 
@@ -287,13 +296,9 @@ class Money:
 
     def _exactly(self, operation: Callable[..., Decimal], *operands: Decimal) -> Money:
         try:
-            return Money(operation(*operands), self.currency)
+            return _trusted(operation(*operands), self.currency)
         except decimal.Inexact:
-            msg = (
-                f"the result would need more than {_PRECISION} significant digits and "
-                "cannot be held exactly; split the amount or drop digits below the minor unit"
-            )
-            raise InvalidAmountError(msg) from None
+            raise _too_precise() from None
 
     def __add__(self, other: Money) -> Money:
         other = self._same_currency(other, "add")
@@ -465,6 +470,28 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.currency.code} {self.amount:f}"
+
+
+_ZEROS: dict[Currency, Money] = {}
+
+
+def _trusted(amount: Decimal, currency: Currency) -> Money:
+    """Money from a finite ``Decimal`` the exact context computed, without the checks.
+
+    Arithmetic makes most of the money in a quote or an order; its results are finite
+    decimals in a known currency already, and checking them again was most of its cost.
+    """
+    money = object.__new__(Money)
+    object.__setattr__(money, "amount", amount)
+    object.__setattr__(money, "currency", currency)
+    return money
+
+
+def _too_precise() -> InvalidAmountError:
+    return InvalidAmountError(
+        f"the result would need more than {_PRECISION} significant digits and cannot be "
+        "held exactly; split the amount or drop digits below the minor unit"
+    )
 
 
 def _ratios(ratios: Sequence[Decimal | int | str]) -> list[Decimal]:

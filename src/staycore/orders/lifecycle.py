@@ -11,7 +11,9 @@ clock, the payments and the property's timezone), and names the event it records
 The main line is draft -> held -> [awaiting_approval, for request-to-book properties] ->
 awaiting_payment -> confirmed -> checked_in -> checked_out -> completed; the exits are
 cancelled, expired (a hold or a payment term lapsed), declined (by the host, or when the
-approval deadline passes) and no_show.
+approval deadline passes) and no_show. Expired is final but for one edge: money that
+arrives after the order expired revives it (``revive``) when its inventory can be held
+again; otherwise the money is refunded and the order stays expired.
 
 Example:
     >>> import datetime as dt
@@ -30,13 +32,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
-from typing import Final
+from typing import Final, Protocol
 
 import attrs
 
 from staycore.kernel.state_machine import Transition, TransitionTable
 
-__all__ = ["ORDER_LIFECYCLE", "LifecycleFacts", "OrderStatus"]
+__all__ = ["ORDER_LIFECYCLE", "LifecycleFacts", "OrderFacts", "OrderStatus"]
 
 
 class OrderStatus(enum.Enum):
@@ -54,6 +56,34 @@ class OrderStatus(enum.Enum):
     EXPIRED = "expired"
     DECLINED = "declined"
     NO_SHOW = "no_show"
+
+
+class OrderFacts(Protocol):
+    """What the guards of the lifecycle read; see :class:`LifecycleFacts` for each fact.
+
+    :class:`LifecycleFacts` is the plain value; an order supplies its own facts lazily
+    (:meth:`staycore.orders.order.Order.facts`), so that a guard computes only the fact
+    it reads.
+    """
+
+    @property
+    def lines(self) -> int: ...  # noqa: D102 - see LifecycleFacts
+    @property
+    def request_to_book(self) -> bool: ...  # noqa: D102
+    @property
+    def today(self) -> dt.date: ...  # noqa: D102
+    @property
+    def arrival(self) -> dt.date: ...  # noqa: D102
+    @property
+    def departure(self) -> dt.date: ...  # noqa: D102
+    @property
+    def approval_lapsed(self) -> bool: ...  # noqa: D102
+    @property
+    def hold_lapsed(self) -> bool: ...  # noqa: D102
+    @property
+    def paid_enough(self) -> bool: ...  # noqa: D102
+    @property
+    def settled(self) -> bool: ...  # noqa: D102
 
 
 @attrs.frozen(kw_only=True)
@@ -86,57 +116,57 @@ class LifecycleFacts:
 # -- guards: each one a fact an edge needs, named as the diagram shows it ---------------
 
 
-def has_lines(facts: LifecycleFacts) -> bool:
+def has_lines(facts: OrderFacts) -> bool:
     """An order holds something: at least one line."""
     return facts.lines > 0
 
 
-def needs_approval(facts: LifecycleFacts) -> bool:
+def needs_approval(facts: OrderFacts) -> bool:
     """The property approves each booking."""
     return facts.request_to_book
 
 
-def books_instantly(facts: LifecycleFacts) -> bool:
+def books_instantly(facts: OrderFacts) -> bool:
     """The property takes bookings without approval."""
     return not facts.request_to_book
 
 
-def approval_open(facts: LifecycleFacts) -> bool:
+def approval_open(facts: OrderFacts) -> bool:
     """The host may still approve or decline."""
     return not facts.approval_lapsed
 
 
-def approval_lapsed(facts: LifecycleFacts) -> bool:
+def approval_lapsed(facts: OrderFacts) -> bool:
     """The host let the approval deadline pass: the order is declined."""
     return facts.approval_lapsed
 
 
-def hold_lapsed(facts: LifecycleFacts) -> bool:
+def hold_lapsed(facts: OrderFacts) -> bool:
     """The hold or the payment term ran out."""
     return facts.hold_lapsed
 
 
-def paid_enough(facts: LifecycleFacts) -> bool:
+def paid_enough(facts: OrderFacts) -> bool:
     """What the schedule asks before confirming (a deposit, or everything) is paid."""
     return facts.paid_enough
 
 
-def before_arrival_ends(facts: LifecycleFacts) -> bool:
+def before_arrival_ends(facts: OrderFacts) -> bool:
     """The arrival day has not ended: the guest may still cancel or come."""
     return facts.today <= facts.arrival
 
 
-def arrival_day_reached(facts: LifecycleFacts) -> bool:
+def arrival_day_reached(facts: OrderFacts) -> bool:
     """The arrival day has come: the guest may check in, and later out."""
     return facts.today >= facts.arrival
 
 
-def arrival_day_over(facts: LifecycleFacts) -> bool:
+def arrival_day_over(facts: OrderFacts) -> bool:
     """The arrival day has passed without a check-in."""
     return facts.today > facts.arrival
 
 
-def settled(facts: LifecycleFacts) -> bool:
+def settled(facts: OrderFacts) -> bool:
     """Nothing is left to pay or refund."""
     return facts.settled
 
@@ -148,8 +178,8 @@ def _edge(
     source: OrderStatus,
     event: str,
     target: OrderStatus,
-    guard: Callable[[LifecycleFacts], bool],
-) -> Transition[OrderStatus, str, LifecycleFacts]:
+    guard: Callable[[OrderFacts], bool],
+) -> Transition[OrderStatus, str, OrderFacts]:
     """An edge whose event is ``order.<target>``, the record every transition leaves."""
     return Transition(
         source,
@@ -160,11 +190,11 @@ def _edge(
     )
 
 
-ORDER_LIFECYCLE: Final[TransitionTable[OrderStatus, str, LifecycleFacts]] = TransitionTable(
+ORDER_LIFECYCLE: Final[TransitionTable[OrderStatus, str, OrderFacts]] = TransitionTable(
     "order",
     states=OrderStatus,
     initial=_S.DRAFT,
-    final={_S.COMPLETED, _S.CANCELLED, _S.EXPIRED, _S.DECLINED, _S.NO_SHOW},
+    final={_S.COMPLETED, _S.CANCELLED, _S.DECLINED, _S.NO_SHOW},
     transitions=[
         _edge(_S.DRAFT, "hold", _S.HELD, has_lines),
         _edge(_S.DRAFT, "cancel", _S.CANCELLED, before_arrival_ends),
@@ -179,6 +209,7 @@ ORDER_LIFECYCLE: Final[TransitionTable[OrderStatus, str, LifecycleFacts]] = Tran
         _edge(_S.AWAITING_PAYMENT, "confirm", _S.CONFIRMED, paid_enough),
         _edge(_S.AWAITING_PAYMENT, "expire", _S.EXPIRED, hold_lapsed),
         _edge(_S.AWAITING_PAYMENT, "cancel", _S.CANCELLED, before_arrival_ends),
+        _edge(_S.EXPIRED, "revive", _S.CONFIRMED, paid_enough),
         _edge(_S.CONFIRMED, "check_in", _S.CHECKED_IN, arrival_day_reached),
         _edge(_S.CONFIRMED, "no_show", _S.NO_SHOW, arrival_day_over),
         _edge(_S.CONFIRMED, "cancel", _S.CANCELLED, before_arrival_ends),

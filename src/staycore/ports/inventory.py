@@ -14,6 +14,11 @@ The rules every adapter keeps (pinned by
   Holds past their expiry are expired before any reservation is decided, so a lapsed
   hold never keeps a room from a paying guest.
 * Extending works only for a hold that is still ``held`` and not past its expiry.
+* :meth:`InventoryStore.replace` swaps a live hold for a new request (other dates, fewer
+  rooms, another unit type) in one step: the old hold's own rooms count as free while
+  the new request is checked, so a guest never loses their room to someone else half
+  way through a change. The new hold keeps the old one's status (held or sold); on a
+  refusal nothing changes.
 * Blocks take rooms even when none are left (the rooms are gone in any case).
 * Where a host assigns rooms, each :class:`~staycore.availability.units.Unit` of a unit
   type has its own nights (:class:`~staycore.availability.units.UnitRack`). Assigning
@@ -102,6 +107,23 @@ class InventoryStore(HoldKeeper[StayHold], Protocol):
 
     def reserve(self, request: StayHoldRequest) -> StayHold:
         """Hold the rooms of every night of the request's stay, or none of them."""
+        ...
+
+    def replace(self, hold_id: HoldId, request: StayHoldRequest) -> StayHold:
+        """Release the live hold ``hold_id`` and take ``request`` instead, atomically.
+
+        The old hold's rooms count as free while ``request`` is checked; the new hold is
+        ``confirmed`` if the old one was, and ``held`` (until the request's expiry)
+        otherwise, and is assigned no units. Retrying with the same request returns the
+        new hold.
+
+        Raises:
+            HoldNotFoundError: No hold ``hold_id``.
+            HoldNotActiveError: The old hold was released or has expired.
+            NotAvailableError: Some night of the request lacks rooms even with the old
+                hold's given back; nothing changed.
+            DuplicateHoldError: The request's hold id was used for a different request.
+        """
         ...
 
     def add_unit(self, unit: Unit) -> None:

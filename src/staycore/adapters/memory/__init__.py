@@ -13,6 +13,7 @@ one, so it serves tests, demos and single-process tools, not a deployment.
 * :class:`MemoryAppointmentStore`: resources and the holds on their slots.
 * :class:`MemoryStockStore`: counted add-on items and the holds on their units.
 * :class:`MemoryCouponStore`: coupon codes and the redemptions counted against their limits.
+* :class:`MemoryOrderQueries`: the open orders and the reviews of a memory store.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
   fail on request.
 
@@ -34,6 +35,7 @@ from staycore.adapters.memory.coupons import MemoryCouponStore
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
 from staycore.adapters.memory.inventory import MemoryInventoryStore
 from staycore.adapters.memory.messaging import RecordingNotifier, RecordingPublisher
+from staycore.adapters.memory.orders import MemoryOrderQueries
 from staycore.adapters.memory.restrictions import MemoryRestrictionStore
 from staycore.adapters.memory.stock import MemoryStockStore
 from staycore.adapters.memory.store import MemoryStore
@@ -44,6 +46,7 @@ __all__ = [
     "MemoryCouponStore",
     "MemoryIdempotencyStore",
     "MemoryInventoryStore",
+    "MemoryOrderQueries",
     "MemoryRepository",
     "MemoryRestrictionStore",
     "MemoryStockStore",

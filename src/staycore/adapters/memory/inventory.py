@@ -36,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Sequence
 
@@ -176,6 +177,38 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
                 raise NotAvailableError(request.unit_type, shortfalls)
             return self._holds.add(request.to_hold())  # takes the rooms, by _count
 
+    def replace(self, hold_id: HoldId, request: StayHoldRequest) -> StayHold:
+        """Release a live hold and take ``request`` instead, or change nothing.
+
+        Raises:
+            HoldNotFoundError: No hold ``hold_id``.
+            HoldNotActiveError: The old hold was released or has expired.
+            NotAvailableError: Some night lacks rooms even with the old hold's given back.
+            DuplicateHoldError: The request's hold id was used for a different request.
+        """
+        with self._lock:
+            retried = self._holds.retried(request)
+            if retried is not None:
+                return retried
+            self._holds.expire_due(self._now())
+            old = self._holds.current(hold_id, self._now())
+            if not old.status.takes_inventory:
+                msg = f"hold {hold_id} is {old.status.value}: there is nothing to replace"
+                raise HoldNotActiveError(msg)
+            calendar = self._calendar(request.unit_type)
+            counted = (
+                attrs.evolve(s, available=s.available + _given_back(old, request, s.night))
+                for s in calendar.shortfalls(request.stay, request.rooms)
+            )
+            shortfalls = tuple(s for s in counted if s.available < s.wanted)
+            if shortfalls:
+                raise NotAvailableError(request.unit_type, shortfalls)
+            self._holds.release(hold_id)
+            new = self._holds.add(request.to_hold())
+            if old.status is HoldStatus.CONFIRMED:
+                new = self._holds.confirm(new.id, self._now())
+            return new
+
     # -- units -----------------------------------------------------------------------
 
     def add_unit(self, unit: Unit) -> None:
@@ -240,3 +273,8 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
             f"MemoryInventoryStore(calendars={len(self._calendars)}, "
             f"holds={len(self._holds)}, blocks={len(self._blocks)})"
         )
+
+
+def _given_back(old: StayHold, request: StayHoldRequest, night: dt.date) -> int:
+    """The rooms the replaced hold frees on ``night`` for ``request``."""
+    return old.rooms if old.unit_type == request.unit_type and night in old.stay else 0

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from typing import TypeVar, cast
 
 from staycore.adapters.memory.unit_of_work import AggregateKey, MemoryUnitOfWork, PendingWrite
 from staycore.kernel.errors import ConcurrencyError, DuplicateAggregateError
 from staycore.kernel.events import DomainEvent
 from staycore.ports.persistence import Aggregate
+
+A = TypeVar("A", bound=Aggregate)
 
 __all__ = ["MemoryStore"]
 
@@ -75,6 +78,19 @@ class MemoryStore:
         """
         with self._lock:
             return tuple(self._outbox)
+
+    def committed(self, kind: type[A]) -> tuple[A, ...]:
+        """Every committed aggregate of type ``kind``, for adapters that answer queries.
+
+        Example:
+            >>> from staycore.adapters.memory import MemoryStore
+            >>> from staycore.testing.contracts import GuestNote
+            >>> MemoryStore().committed(GuestNote)
+            ()
+        """
+        with self._lock:
+            found = [item for (k, _), item in self._aggregates.items() if k is kind]
+        return tuple(cast(A, item) for item in found)
 
     def _read(self, key: AggregateKey) -> Aggregate | None:
         """Return the committed aggregate under ``key``, if any."""

@@ -12,6 +12,7 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
 * :class:`AppointmentStoreContract`: :mod:`staycore.ports.appointments`.
 * :class:`StockStoreContract`: :mod:`staycore.ports.stock`.
 * :class:`CouponStoreContract`: :mod:`staycore.ports.coupons`.
+* :class:`PaymentGatewayContract`: :mod:`staycore.ports.payments`.
 
 This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
 in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
@@ -26,6 +27,7 @@ Example:
 from staycore.testing.contracts.appointments import AppointmentStoreContract
 from staycore.testing.contracts.coupons import CouponStoreContract
 from staycore.testing.contracts.inventory import InventoryStoreContract
+from staycore.testing.contracts.payments import PaymentGatewayContract
 from staycore.testing.contracts.persistence import (
     CommittedEvents,
     GuestNote,
@@ -48,6 +50,7 @@ __all__ = [
     "IdempotencyStoreContract",
     "InventoryStoreContract",
     "NoteId",
+    "PaymentGatewayContract",
     "RestrictionStoreContract",
     "StockStoreContract",
     "UnitOfWorkContract",

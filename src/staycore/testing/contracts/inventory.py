@@ -203,6 +203,47 @@ class InventoryStoreContract:
         later = Stay.parse("2026-11-01/2026-11-02")
         assert self.available(inventory_store, unit_type, later) == [0]
 
+    # -- replacing ---------------------------------------------------------------------
+
+    def test_replacing_counts_the_old_rooms_as_free(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A full house can still move a guest a night later: their own rooms are free."""
+        mine = inventory_store.reserve(self.request(clock, unit_type, rooms=2))
+        inventory_store.confirm(mine.id)
+        later = Stay.parse("2026-07-11/2026-07-14")
+        moved = inventory_store.replace(mine.id, self.request(clock, unit_type, later, rooms=2))
+        assert moved.status is HoldStatus.CONFIRMED
+        assert inventory_store.hold(mine.id).status is HoldStatus.RELEASED
+        around = Stay.parse("2026-07-10/2026-07-14")
+        assert self.available(inventory_store, unit_type, around) == [2, 0, 0, 0]
+
+    def test_a_refused_replacement_changes_nothing(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """When a new night is short, the old hold stays as it was."""
+        mine = inventory_store.reserve(self.request(clock, unit_type))
+        inventory_store.reserve(self.request(clock, unit_type, Stay.parse("2026-07-13/2026-07-14")))
+        inventory_store.reserve(self.request(clock, unit_type, Stay.parse("2026-07-13/2026-07-14")))
+        longer = Stay.parse("2026-07-10/2026-07-14")
+        with pytest.raises(NotAvailableError) as refused:
+            inventory_store.replace(mine.id, self.request(clock, unit_type, longer))
+        assert [s.night for s in refused.value.shortfalls] == [date(2026, 7, 13)]
+        assert inventory_store.hold(mine.id).status is HoldStatus.HELD
+        assert self.available(inventory_store, unit_type) == [1, 1, 1]
+
+    def test_replacing_needs_a_live_hold_and_a_retry_finds_the_new_one(
+        self, inventory_store: InventoryStore, clock: FrozenClock, unit_type: UnitTypeId
+    ) -> None:
+        """A released hold cannot be replaced; replacing twice with one request is one swap."""
+        mine = inventory_store.reserve(self.request(clock, unit_type))
+        shorter = self.request(clock, unit_type, Stay.parse("2026-07-10/2026-07-12"))
+        first = inventory_store.replace(mine.id, shorter)
+        assert inventory_store.replace(mine.id, shorter) == first
+        assert self.available(inventory_store, unit_type) == [1, 1, 2]
+        with pytest.raises(HoldNotActiveError):
+            inventory_store.replace(mine.id, self.request(clock, unit_type))
+
     # -- the hold lifecycle ------------------------------------------------------------
 
     def test_confirming_turns_held_into_sold_once(

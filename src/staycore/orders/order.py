@@ -1,0 +1,749 @@
+"""The order aggregate: what a guest booked, what they owe, and what they paid.
+
+An :class:`Order` is an immutable value. Every change is a method that returns the
+changed order (its version one higher) and the events the change records; use cases
+store both in one unit of work. Status moves only along the edges of
+:data:`~staycore.orders.lifecycle.ORDER_LIFECYCLE`, whose guards read
+:meth:`Order.facts`: the order's facts at the instant of the change, in the property's
+timezone.
+
+Money is derived, never set:
+
+* :attr:`Order.value` is what the active lines cost;
+* :attr:`Order.due` is that plus the cancellation charges the guest forfeited;
+* :attr:`Order.received` is what the payment ledger says the guest paid and kept paid;
+* :attr:`Order.balance` is ``due - received``: positive, the guest owes it; negative,
+  it is owed back to them (:attr:`Order.refund_due`);
+* :attr:`Order.payment_status` compares the ledger with what is due.
+
+Example:
+    >>> import datetime as dt
+    >>> import pendulum
+    >>> from staycore.availability.ids import HoldId, UnitTypeId
+    >>> from staycore.kernel.money import Money
+    >>> from staycore.kernel.time import Stay
+    >>> from staycore.orders.ids import OrderId
+    >>> from staycore.orders.lines import Channel, Guest, StayLine
+    >>> from staycore.orders.order import Order
+    >>> from staycore.orders.terms import BookingTerms
+    >>> from staycore.pricing.rate_plans import Guests
+    >>> now = pendulum.datetime(2026, 6, 1, 10, tz="UTC")
+    >>> line = StayLine.priced(
+    ...     unit_type=UnitTypeId.new(), stay=Stay.parse("2026-07-10/2026-07-12"),
+    ...     guests=Guests(2), total=Money.of("240.00", "EUR"),
+    ...     night_prices=[Money.of("120.00", "EUR")] * 2, hold=HoldId.new())
+    >>> order, events = Order.place(
+    ...     OrderId.new(), guest=Guest(name="Mei Tan", email="mei@example.com"),
+    ...     channel=Channel.DIRECT, lines=[line], terms=BookingTerms(timezone="Europe/Paris"),
+    ...     at=now)
+    >>> order, events = order.hold(at=now)
+    >>> order.status.value, [e.name for e in events]
+    ('awaiting_payment', ['order.held', 'order.awaiting_payment'])
+    >>> str(order.balance), order.payment_status.value
+    ('EUR 240.00', 'none')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+import attrs
+import pendulum
+
+from staycore.availability.ids import HoldId
+from staycore.kernel.currency import Currency
+from staycore.kernel.errors import CurrencyMismatchError
+from staycore.kernel.events import DomainEvent
+from staycore.kernel.money import Money
+from staycore.kernel.time import Stay, as_instant, local_date
+from staycore.orders.cancellation import CancellationCharge
+from staycore.orders.errors import OrderError
+from staycore.orders.events import (
+    OrderLinesCancelled,
+    OrderPlaced,
+    OrderStatusChanged,
+    PaymentRecorded,
+    StayChanged,
+)
+from staycore.orders.ids import LineId, OrderId
+from staycore.orders.lifecycle import ORDER_LIFECYCLE, OrderFacts, OrderStatus
+from staycore.orders.lines import (
+    AddOnLine,
+    Channel,
+    Guest,
+    InvalidLineError,
+    OrderLine,
+    SlotLine,
+    StayLine,
+)
+from staycore.orders.payments import (
+    InvalidPaymentError,
+    PaymentLedger,
+    PaymentMovement,
+    PaymentStatus,
+    Recorded,
+)
+from staycore.orders.schedule import ScheduleKind
+from staycore.orders.terms import BookingTerms
+
+__all__ = ["Change", "LineNotFoundError", "Order", "OrderNotChangeableError"]
+
+Change = tuple["Order", tuple[DomainEvent, ...]]
+"""An order after a change, and the events the change recorded."""
+
+# While the guest may still change or cancel lines.
+_CHANGEABLE = frozenset(
+    {
+        OrderStatus.HELD,
+        OrderStatus.AWAITING_APPROVAL,
+        OrderStatus.AWAITING_PAYMENT,
+        OrderStatus.CONFIRMED,
+    }
+)
+
+
+class LineNotFoundError(OrderError):
+    """The order has no (active) line with the given id."""
+
+    code = "orders.line_not_found"
+
+
+class OrderNotChangeableError(OrderError):
+    """The order's lines cannot be changed in its status (it ended, or the guest arrived)."""
+
+    code = "orders.not_changeable"
+
+
+@attrs.frozen(kw_only=True, slots=False)
+class Order:
+    """An order: its guest, lines, terms, status and payments.
+
+    Build one with :meth:`place`; change it only through its methods.
+
+    Attributes:
+        id: The order's identity.
+        version: Incremented by every change.
+        status: Where it is in its lifecycle.
+        guest: Who it is for.
+        channel: Where it came from.
+        terms: The booking terms it was placed under.
+        lines: Every line, cancelled ones included.
+        currency: The currency of every amount.
+        placed_at: When it was placed.
+        expires_at: When an unpaid order lapses (its hold or payment term).
+        approval_deadline: When a request to book is declined if the host has not
+            approved it; ``None`` if no approval is pending.
+        ledger: The payment movements.
+        charges: The cancellation charges the guest forfeited.
+        coupon_codes: The coupon codes redeemed for it, given back on cancellation.
+        notes: Free text from the guest or the desk.
+    """
+
+    id: OrderId
+    version: int
+    status: OrderStatus
+    guest: Guest
+    channel: Channel
+    terms: BookingTerms
+    lines: tuple[OrderLine, ...]
+    currency: Currency
+    placed_at: pendulum.DateTime
+    expires_at: pendulum.DateTime
+    approval_deadline: pendulum.DateTime | None = None
+    ledger: PaymentLedger
+    charges: tuple[CancellationCharge, ...] = ()
+    coupon_codes: tuple[str, ...] = ()
+    notes: str = ""
+
+    # -- placing -------------------------------------------------------------------
+
+    @classmethod
+    def place(
+        cls,
+        order_id: OrderId,
+        *,
+        guest: Guest,
+        channel: Channel,
+        lines: Sequence[OrderLine],
+        terms: BookingTerms,
+        at: dt.datetime,
+        coupon_codes: Sequence[str] = (),
+        notes: str = "",
+    ) -> Change:
+        """A new draft order; it holds nothing until :meth:`hold`.
+
+        Raises:
+            InvalidLineError: No stay or slot line (add-ons come with one), or lines
+                in more than one currency.
+
+        Example:
+            See the module example.
+        """
+        placed_at = as_instant(at, what="at")
+        if not any(isinstance(line, StayLine | SlotLine) for line in lines):
+            msg = "an order books a stay or an appointment slot; add-ons come with one"
+            raise InvalidLineError(msg)
+        currencies = {line.total.currency for line in lines}
+        if len(currencies) > 1:
+            msg = f"an order's lines are in one currency, got {sorted(c.code for c in currencies)}"
+            raise InvalidLineError(msg)
+        currency = currencies.pop()
+        order = cls(
+            id=order_id,
+            version=1,
+            status=OrderStatus.DRAFT,
+            guest=guest,
+            channel=channel,
+            terms=terms,
+            lines=tuple(lines),
+            currency=currency,
+            placed_at=placed_at,
+            expires_at=_after(placed_at, terms.hold_for),
+            ledger=PaymentLedger(currency),
+            coupon_codes=tuple(coupon_codes),
+            notes=notes,
+        )
+        arrival, departure = order._dates()
+        placed = OrderPlaced(
+            aggregate_id=order_id,
+            aggregate_version=1,
+            occurred_at=placed_at,
+            channel=channel,
+            total=order.value,
+            lines=len(lines),
+            arrival=arrival,
+            departure=departure,
+        )
+        return order, (placed,)
+
+    # -- derived -------------------------------------------------------------------
+
+    @property
+    def active_lines(self) -> tuple[OrderLine, ...]:
+        """The lines not cancelled."""
+        return tuple(line for line in self.lines if not line.cancelled)
+
+    @property
+    def value(self) -> Money:
+        """What the active lines cost."""
+        return Money.total((line.total for line in self.active_lines), self.currency)
+
+    @property
+    def due(self) -> Money:
+        """What the guest owes in all: the active lines plus the charges forfeited.
+
+        An order that expired or was declined books nothing, so only charges are due.
+        """
+        charges = Money.total((c.charge for c in self.charges), self.currency)
+        if self.status in (OrderStatus.EXPIRED, OrderStatus.DECLINED):
+            return charges
+        return self.value + charges
+
+    @property
+    def received(self) -> Money:
+        """What the guest paid and kept paid (captured - refunded - charged back)."""
+        return self.ledger.received
+
+    @property
+    def balance(self) -> Money:
+        """``due - received``: what the guest still owes, negative if owed back."""
+        return self.due - self.received
+
+    @property
+    def refund_due(self) -> Money:
+        """What is still to be refunded: received beyond what is due, less refunds under way."""
+        owed = -self.balance - self.ledger.refunding
+        return owed if owed.is_positive else Money.zero(self.currency)
+
+    @property
+    def payment_status(self) -> PaymentStatus:
+        """What the payments add up to, against :attr:`due`."""
+        return self.ledger.status(due=self.due)
+
+    @property
+    def arrival(self) -> dt.date:
+        """The first day of the booking: the earliest check-in or slot date."""
+        return self._dates()[0]
+
+    @property
+    def departure(self) -> dt.date:
+        """The last day of the booking: the latest check-out or slot date."""
+        return self._dates()[1]
+
+    def _dates(self) -> tuple[dt.date, dt.date]:
+        lines = self.active_lines or self.lines
+        starts: list[dt.date] = []
+        ends: list[dt.date] = []
+        for line in lines:
+            if isinstance(line, StayLine):
+                starts.append(line.stay.check_in)
+                ends.append(line.stay.check_out)
+            elif isinstance(line, SlotLine):
+                starts.append(local_date(line.slot.start, self.terms.timezone))
+                ends.append(local_date(line.slot.end, self.terms.timezone))
+        return min(starts), max(ends)
+
+    def due_before_confirming(self) -> Money:
+        """What the payment schedule asks before the order is confirmed."""
+        value, schedule = self.value, self.terms.schedule
+        if value.is_zero:
+            return value
+        if schedule.kind is ScheduleKind.FULL_PREPAYMENT:  # the common case needs no dates
+            return value
+        return schedule.due_before_confirming(
+            value, booked_at=self.placed_at, arrival=self.arrival, timezone=self.terms.timezone
+        )
+
+    def facts(self, at: dt.datetime) -> OrderFacts:
+        """The facts the lifecycle's guards read, at the instant ``at``.
+
+        Each fact is worked out when a guard first reads it: a check-in reads the dates,
+        a confirmation the payments, and neither pays for the other.
+
+        Example:
+            Continuing the module example above:
+
+            >>> facts = order.facts(now)
+            >>> facts.lines, facts.paid_enough, facts.today
+            (1, False, datetime.date(2026, 6, 1))
+        """
+        return _FactsAt(self, _instant(at))
+
+    def line(self, line_id: LineId) -> OrderLine:
+        """The line ``line_id``, cancelled or not.
+
+        Raises:
+            LineNotFoundError: The order has no such line.
+        """
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        msg = f"order {self.id} has no line {line_id}"
+        raise LineNotFoundError(msg)
+
+    # -- the lifecycle -------------------------------------------------------------
+
+    def _next(self, **changes: Any) -> Order:  # noqa: ANN401 - fields of Order
+        """This order with ``changes``, one version on.
+
+        The hot path of every transition: the fields are copied as they are (they were
+        checked when the order was made, and each change is made by a method that
+        checks it), which is several times cheaper than :func:`attrs.evolve`.
+        """
+        changed = object.__new__(Order)
+        changed.__dict__.update(self.__dict__)
+        changed.__dict__.update(changes, version=self.version + 1)
+        return changed
+
+    def _fire(
+        self,
+        event: str,
+        at: pendulum.DateTime,
+        reason: str = "",
+        **changes: Any,  # noqa: ANN401 - fields of Order
+    ) -> Change:
+        """Take the lifecycle edge ``event`` at ``at``, with ``changes`` in the same version."""
+        edge = ORDER_LIFECYCLE.fire(self.status, event, _FactsAt(self, at))
+        changed = self._next(status=edge.target, **changes)
+        record = OrderStatusChanged(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=at,
+            name=edge.description,
+            source=self.status,
+            target=edge.target,
+            reason=reason,
+        )
+        return changed, (record,)
+
+    def hold(self, *, at: dt.datetime) -> Change:
+        """Its inventory is held: move on to approval or to payment.
+
+        A request to book waits for the host until the approval deadline; otherwise the
+        order awaits payment until :attr:`expires_at`.
+        """
+        now = _instant(at)
+        held, first = self._fire("hold", now, expires_at=_after(now, self.terms.hold_for))
+        if self.terms.request_to_book:
+            deadline = _after(now, self.terms.approval_window)
+            after, second = held._fire(
+                "request_approval", now, approval_deadline=deadline, expires_at=deadline
+            )
+        else:
+            after, second = held._fire("await_payment", now)
+        return after, first + second
+
+    def approve(self, *, at: dt.datetime) -> Change:
+        """The host accepted the request: the guest has the payment term to pay."""
+        now = _instant(at)
+        return self._fire(
+            "approve", now, approval_deadline=None, expires_at=_after(now, self.terms.hold_for)
+        )
+
+    def decline(self, *, at: dt.datetime, reason: str = "declined by the host") -> Change:
+        """The host refused the request."""
+        return self._fire("decline", _instant(at), reason, approval_deadline=None)
+
+    def lapse(self, *, at: dt.datetime) -> Change:
+        """The approval deadline passed without an answer: the request is declined."""
+        reason = "the host did not answer in time"
+        return self._fire("lapse", _instant(at), reason, approval_deadline=None)
+
+    def confirm(self, *, at: dt.datetime) -> Change:
+        """What the schedule asks before confirming is paid (or held on a card)."""
+        return self._fire("confirm", _instant(at))
+
+    def expire(self, *, at: dt.datetime) -> Change:
+        """The hold or payment term ran out unpaid."""
+        return self._fire("expire", _instant(at), "the payment term ran out")
+
+    def revive(self, *, at: dt.datetime, holds: Mapping[LineId, HoldId]) -> Change:
+        """Money arrived after expiry and the inventory was held again under ``holds``."""
+        lines = tuple(_rehold(line, holds) for line in self.lines)
+        reason = "paid after expiry; inventory held again"
+        return self._fire("revive", _instant(at), reason, lines=lines)
+
+    def check_in(self, *, at: dt.datetime) -> Change:
+        """The guest arrived."""
+        return self._fire("check_in", _instant(at))
+
+    def check_out(self, *, at: dt.datetime) -> Change:
+        """The guest left."""
+        return self._fire("check_out", _instant(at))
+
+    def complete(self, *, at: dt.datetime) -> Change:
+        """Nothing is left to pay or refund: the order is closed."""
+        return self._fire("complete", _instant(at))
+
+    def cancel(self, *, at: dt.datetime, reason: str = "cancelled by the guest") -> Change:
+        """Cancel every active line under the policy, and the order with them.
+
+        The charge is the policy's for the value of the active lines at ``at``; what was
+        received beyond what is then due becomes :attr:`refund_due`.
+        """
+        return self._end("cancel", at, reason)
+
+    def no_show(self, *, at: dt.datetime) -> Change:
+        """The guest did not come by the end of the arrival day: charge per policy.
+
+        Every active line is cancelled as at ``at`` (usually past every tier, so the
+        guest forfeits what the policy keeps); the use case frees the later nights.
+        """
+        return self._end("no_show", at, "the guest did not arrive")
+
+    def _end(self, event: str, at: dt.datetime, reason: str) -> Change:
+        now = _instant(at)
+        ORDER_LIFECYCLE.fire(self.status, event, _FactsAt(self, now))  # refuse before charging
+        cancelled, charged = self._cancelled(self.active_lines, now)
+        ended, changed = cancelled._fire(event, now, reason)
+        return ended, (*charged, *changed)
+
+    # -- changing lines ------------------------------------------------------------
+
+    def cancel_lines(self, line_ids: Collection[LineId], *, at: dt.datetime) -> Change:
+        """Cancel some lines (a room, a slot, an add-on); the others keep their prices.
+
+        Raises:
+            OrderNotChangeableError: The order is not before arrival, or ended.
+            LineNotFoundError: A line is unknown or already cancelled.
+            InvalidLineError: Every active line would go: cancel the order instead.
+        """
+        self._require_changeable(at)
+        lines = [self._active(line_id) for line_id in line_ids]
+        if len(lines) >= len(self.active_lines):
+            msg = "that cancels every line left; cancel the order instead"
+            raise InvalidLineError(msg)
+        if not any(isinstance(line, StayLine | SlotLine) for line in self._kept(lines)):
+            msg = "the lines left would be add-ons only; cancel the order instead"
+            raise InvalidLineError(msg)
+        return self._cancelled(lines, at)
+
+    def cancel_nights(
+        self,
+        line_id: LineId,
+        nights: Collection[dt.date],
+        *,
+        hold: HoldId,
+        at: dt.datetime,
+    ) -> Change:
+        """Cancel nights at the start or end of a stay; the nights left keep their prices.
+
+        Args:
+            line_id: The stay line.
+            nights: The nights to cancel.
+            hold: The inventory hold now keeping the nights left.
+            at: When.
+
+        Raises:
+            OrderNotChangeableError: The order is not before arrival, or ended.
+            LineNotFoundError: No such active line.
+            InvalidLineError: Not a stay line, or the nights cannot be cut off (see
+                :meth:`~staycore.orders.lines.StayLine.without_nights`).
+        """
+        self._require_changeable(at)
+        line = self._stay_line(line_id)
+        shorter = attrs.evolve(line.without_nights(nights), hold=hold)
+        gone = Money.total(
+            (
+                price
+                for night, price in zip(line.stay, line.nightly, strict=True)
+                if night in nights
+            ),
+            self.currency,
+        )
+        charge = self._charge(gone, at)
+        changed = self._with_line(shorter, charges=(*self.charges, charge))
+        record = OrderLinesCancelled(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=as_instant(at),
+            lines=(f"{line.id}:{','.join(str(n) for n in sorted(nights))}",),
+            value=gone,
+            charge=charge.charge,
+            explanation=charge.explanation,
+        )
+        return changed, (record,)
+
+    def change_stay(
+        self,
+        line_id: LineId,
+        *,
+        stay: Stay,
+        total: Money,
+        night_prices: Sequence[Money],
+        hold: HoldId,
+        at: dt.datetime,
+    ) -> Change:
+        """Move a stay line to other dates, priced by a fresh quote.
+
+        The difference (new total - old total) moves :attr:`balance`; the use case
+        settles it by a charge or a refund.
+
+        Raises:
+            OrderNotChangeableError: The order is not before arrival, or ended.
+            LineNotFoundError: No such active line.
+            InvalidLineError: Not a stay line, or prices that do not fit the stay.
+            CurrencyMismatchError: The quote is in another currency.
+        """
+        self._require_changeable(at)
+        line = self._stay_line(line_id)
+        if total.currency != self.currency:
+            msg = f"the new quote is in {total.currency}; the order is in {self.currency}"
+            raise CurrencyMismatchError(msg)
+        moved = StayLine.priced(
+            unit_type=line.unit_type,
+            stay=stay,
+            guests=line.guests,
+            rooms=line.rooms,
+            total=total,
+            night_prices=night_prices,
+            hold=hold,
+        )
+        moved = attrs.evolve(moved, id=line.id)
+        changed = self._with_line(moved)
+        record = StayChanged(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=as_instant(at),
+            line=str(line.id),
+            old_stay=line.stay,
+            new_stay=stay,
+            old_total=line.total,
+            new_total=moved.total,
+            difference=moved.total - line.total,
+        )
+        return changed, (record,)
+
+    # -- payments ------------------------------------------------------------------
+
+    def record_payment(self, movement: PaymentMovement, *, at: dt.datetime) -> Change:
+        """Take a report of a payment movement; a duplicate or stale one changes nothing.
+
+        Raises:
+            InvalidPaymentError: The movement is for another order, or its reference is
+                known with other facts.
+            CurrencyMismatchError: It is in another currency.
+        """
+        if movement.order != self.id:
+            msg = f"movement {movement.reference} is for {movement.order}, not {self.id}"
+            raise InvalidPaymentError(msg)
+        ledger, outcome = self.ledger.record(movement)
+        if outcome in (Recorded.DUPLICATE, Recorded.STALE):
+            return self, ()
+        changed = attrs.evolve(self, version=self.version + 1, ledger=ledger)
+        record = PaymentRecorded(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=as_instant(at),
+            reference=movement.reference,
+            kind=movement.kind,
+            status=movement.status,
+            amount=movement.amount,
+            received=changed.received,
+            balance=changed.balance,
+            payment_status=changed.payment_status,
+        )
+        return changed, (record,)
+
+    def moved_hold(self, line_id: LineId, hold: HoldId) -> Order:
+        """The line's inventory is now kept by ``hold`` (a swap was undone); no event.
+
+        Raises:
+            LineNotFoundError: No such line.
+        """
+        line = self.line(line_id)
+        return self._with_line(attrs.evolve(line, hold=hold))
+
+    def extend(self, *, until: dt.datetime) -> Order:
+        """The payment term moved to ``until`` (a card asked the guest for 3-D Secure)."""
+        return attrs.evolve(self, version=self.version + 1, expires_at=as_instant(until))
+
+    # -- internals -----------------------------------------------------------------
+
+    def _require_changeable(self, at: dt.datetime) -> None:
+        facts = self.facts(at)
+        if self.status not in _CHANGEABLE or facts.today > facts.arrival:
+            msg = (
+                f"order {self.id} is {self.status.value}"
+                + (
+                    f" and its arrival {facts.arrival} has passed"
+                    if facts.today > facts.arrival
+                    else ""
+                )
+                + "; lines change only before arrival, on a live order"
+            )
+            raise OrderNotChangeableError(msg)
+
+    def _active(self, line_id: LineId) -> OrderLine:
+        line = self.line(line_id)
+        if line.cancelled:
+            msg = f"line {line_id} of order {self.id} is already cancelled"
+            raise LineNotFoundError(msg)
+        return line
+
+    def _stay_line(self, line_id: LineId) -> StayLine:
+        line = self._active(line_id)
+        if not isinstance(line, StayLine):
+            msg = f"line {line_id} is not a stay; only stays have nights and dates"
+            raise InvalidLineError(msg)
+        return line
+
+    def _kept(self, going: Sequence[OrderLine]) -> tuple[OrderLine, ...]:
+        ids = {line.id for line in going}
+        return tuple(line for line in self.active_lines if line.id not in ids)
+
+    def _charge(self, value: Money, at: dt.datetime) -> CancellationCharge:
+        return self.terms.cancellation.charge(
+            value, cancelled_at=as_instant(at), arrival=self.arrival, timezone=self.terms.timezone
+        )
+
+    def _with_line(self, line: OrderLine, **changes: Any) -> Order:  # noqa: ANN401 - fields of Order
+        lines = tuple(line if old.id == line.id else old for old in self.lines)
+        return attrs.evolve(self, version=self.version + 1, lines=lines, **changes)
+
+    def _cancelled(self, going: Sequence[OrderLine], at: dt.datetime) -> Change:
+        """Mark ``going`` cancelled with one policy charge over their value."""
+        value = Money.total((line.total for line in going), self.currency)
+        charge = self._charge(value, at)
+        ids = {line.id for line in going}
+        lines = tuple(
+            attrs.evolve(line, cancelled=True) if line.id in ids else line for line in self.lines
+        )
+        changed = attrs.evolve(
+            self, version=self.version + 1, lines=lines, charges=(*self.charges, charge)
+        )
+        record = OrderLinesCancelled(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=as_instant(at),
+            lines=tuple(str(line.id) for line in going),
+            value=value,
+            charge=charge.charge,
+            explanation=charge.explanation,
+        )
+        return changed, (record,)
+
+
+def _rehold(line: OrderLine, holds: Mapping[LineId, HoldId]) -> OrderLine:
+    """The line under its new hold, if it has one."""
+    if line.cancelled or line.id not in holds:
+        return line
+    if isinstance(line, AddOnLine) and line.hold is None:
+        return line
+    return attrs.evolve(line, hold=holds[line.id])
+
+
+class _FactsAt:
+    """An order's :class:`~staycore.orders.lifecycle.OrderFacts` at an instant, lazily."""
+
+    __slots__ = ("_dates", "_now", "_order", "_today")
+
+    def __init__(self, order: Order, now: pendulum.DateTime) -> None:
+        self._order = order
+        self._now = now
+        self._dates: tuple[dt.date, dt.date] | None = None
+        self._today: dt.date | None = None
+
+    @property
+    def lines(self) -> int:
+        return sum(1 for line in self._order.lines if not line.cancelled)
+
+    @property
+    def request_to_book(self) -> bool:
+        return self._order.terms.request_to_book
+
+    @property
+    def today(self) -> dt.date:
+        if self._today is None:
+            self._today = local_date(self._now, self._order.terms.timezone)
+        return self._today
+
+    def _both(self) -> tuple[dt.date, dt.date]:
+        if self._dates is None:
+            self._dates = self._order._dates()
+        return self._dates
+
+    @property
+    def arrival(self) -> dt.date:
+        return self._both()[0]
+
+    @property
+    def departure(self) -> dt.date:
+        return self._both()[1]
+
+    @property
+    def approval_lapsed(self) -> bool:
+        deadline = self._order.approval_deadline
+        return deadline is not None and self._now >= deadline
+
+    @property
+    def hold_lapsed(self) -> bool:
+        return self._now >= self._order.expires_at
+
+    @property
+    def paid_enough(self) -> bool:
+        order = self._order
+        return order.received + order.ledger.authorized >= order.due_before_confirming()
+
+    @property
+    def settled(self) -> bool:
+        ledger = self._order.ledger
+        return self._order.balance.is_zero and ledger.authorized.is_zero and not ledger.pending()
+
+
+def _instant(at: dt.datetime) -> pendulum.DateTime:
+    """``at`` as an aware instant, refusing naive ones."""
+    return as_instant(at, what="at")
+
+
+def _after(instant: pendulum.DateTime, delta: dt.timedelta) -> pendulum.DateTime:
+    """``instant`` plus the elapsed time ``delta``.
+
+    In UTC, wall time and elapsed time agree, and the standard library's addition (which
+    keeps pendulum's type) is several times cheaper than pendulum's own.
+    """
+    if instant.tzinfo is pendulum.UTC:
+        return dt.datetime.__add__(instant, delta)
+    return instant.in_tz(pendulum.UTC) + delta

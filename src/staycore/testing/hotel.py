@@ -1,0 +1,226 @@
+"""A small hotel wired on the memory adapters and the sandbox gateway, on a frozen clock.
+
+:class:`SandboxHotel` builds every port the order use cases need, in memory, around one
+unit type (the garden room, a few rooms of it), a rate plan, breakfast vouchers in
+stock, and booking terms with a deposit and a tiered cancellation policy. Tests, the
+property tests and the demo book against it; a host can use it to try a flow before
+wiring its own adapters.
+
+Example:
+    >>> from staycore.testing.hotel import SUCCEEDING_CARD, SandboxHotel
+    >>> hotel = SandboxHotel()
+    >>> order = hotel.orders.place(hotel.booking("2026-07-10/2026-07-13"), idempotency_key="k1")
+    >>> order.status.value, str(order.value), str(hotel.orders.amount_due_now(order))
+    ('awaiting_payment', 'EUR 360.00', 'EUR 108.00')
+    >>> paid = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="k2")
+    >>> paid.order.status.value, paid.order.payment_status.value
+    ('confirmed', 'partially_paid')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from staycore.adapters.memory import (
+    MemoryAppointmentStore,
+    MemoryCouponStore,
+    MemoryIdempotencyStore,
+    MemoryInventoryStore,
+    MemoryOrderQueries,
+    MemoryRestrictionStore,
+    MemoryStockStore,
+    MemoryStore,
+    RecordingNotifier,
+)
+from staycore.adapters.payments import SUCCEEDING_CARD, SandboxGateway
+from staycore.app.availability import Availability
+from staycore.app.order_holds import OrderHolds
+from staycore.app.orders import AddOnRequest, Orders, PlaceOrder, StayRequest
+from staycore.app.pricing import Pricing
+from staycore.availability.ids import PropertyId, UnitTypeId
+from staycore.availability.inventory import NightCounts
+from staycore.availability.nights import NightSelection
+from staycore.availability.search import Listing
+from staycore.availability.stock import ItemId, StockItem
+from staycore.kernel.money import Money
+from staycore.kernel.time import Stay
+from staycore.orders.cancellation import CancellationPolicy, CancellationTier
+from staycore.orders.lines import Guest
+from staycore.orders.order import Order
+from staycore.orders.payments import GatewayCapabilities
+from staycore.orders.schedule import PaymentSchedule
+from staycore.orders.terms import BookingTerms
+from staycore.pricing.ids import RatePlanId
+from staycore.pricing.quote import Pricer
+from staycore.pricing.rate_plans import Guests, RatePlan
+from staycore.pricing.rules import RuleSet
+from staycore.testing.clock import FrozenClock
+
+__all__ = ["SEASON", "SUCCEEDING_CARD", "WEBHOOK_SECRET", "SandboxHotel", "moderate_policy"]
+
+WEBHOOK_SECRET = "whsec_sandbox"  # noqa: S105 - the sandbox's published test secret
+"""The secret the hotel's sandbox gateway signs its webhooks with."""
+
+SEASON = Stay.parse("2026-06-01/2026-10-01")
+"""The nights the hotel sells."""
+
+
+def moderate_policy() -> CancellationPolicy:
+    """Free until 7 days before arrival, half until the day before, nothing after.
+
+    Example:
+        >>> from staycore.testing.hotel import moderate_policy
+        >>> [t.refund_percent for t in moderate_policy().tiers]
+        [Decimal('100'), Decimal('50')]
+    """
+    return CancellationPolicy.tiered(
+        "Moderate",
+        [
+            CancellationTier(notice=dt.timedelta(days=7), refund_percent=Decimal(100)),
+            CancellationTier(notice=dt.timedelta(days=1), refund_percent=Decimal(50)),
+        ],
+    )
+
+
+class SandboxHotel:
+    """A hotel in Paris with a few garden rooms, on memory adapters and a sandbox gateway.
+
+    Args:
+        rooms: Garden rooms each night.
+        now: Where the frozen clock starts.
+        terms: The booking terms (default: 30 % deposit, balance 7 days before arrival,
+            the moderate policy).
+        capabilities: What the sandbox gateway offers.
+
+    Attributes:
+        clock, store, inventory, availability, stock, coupons, pricing, gateway,
+        notifier, orders: The wired parts, for tests to drive and inspect.
+        unit_type: The garden room.
+        pricer: Its rate plan (EUR 120 a night) under an empty rule set.
+        breakfast: A stock item, 20 vouchers.
+
+    Example:
+        See the module example.
+    """
+
+    def __init__(
+        self,
+        *,
+        rooms: int = 2,
+        now: str = "2026-06-01T09:00:00Z",
+        terms: BookingTerms | None = None,
+        capabilities: GatewayCapabilities | None = None,
+    ) -> None:
+        self.clock = FrozenClock(now)
+        self.store = MemoryStore()
+        self.inventory = MemoryInventoryStore(self.clock)
+        self.availability = Availability(self.inventory, MemoryRestrictionStore(), horizon=SEASON)
+        self.unit_type = UnitTypeId.new()
+        listing = Listing(PropertyId.new(), self.unit_type, "Garden room", 2)
+        self.availability.open_unit_type(listing, SEASON)
+        self.availability.set_capacity(self.unit_type, NightSelection.of(SEASON), rooms)
+        self.stock = MemoryStockStore(self.clock)
+        self.breakfast = ItemId.new()
+        self.stock.add_item(StockItem(id=self.breakfast, name="Breakfast voucher", on_hand=20))
+        self.coupons = MemoryCouponStore()
+        self.pricing = Pricing(self.coupons, self.clock)
+        self.pricer = Pricer(
+            RatePlan(
+                id=RatePlanId.new(),
+                unit_type=self.unit_type,
+                name="Garden room",
+                base_price=Money.of("120.00", "EUR"),
+            ),
+            RuleSet(version="2026-summer", currency="EUR", timezone="Europe/Paris"),
+        )
+        self.gateway = SandboxGateway(
+            self.clock,
+            secret=WEBHOOK_SECRET,
+            capabilities=capabilities or GatewayCapabilities(),
+        )
+        self.notifier = RecordingNotifier()
+        self.terms = terms or BookingTerms(
+            timezone="Europe/Paris",
+            schedule=PaymentSchedule.deposit_and_balance(Decimal(30), balance_days_before=7),
+            cancellation=moderate_policy(),
+        )
+        self.orders = Orders(
+            uow=self.store.unit_of_work,
+            queries=MemoryOrderQueries(self.store),
+            holds=OrderHolds(self.availability, MemoryAppointmentStore(self.clock), self.stock),
+            pricing=self.pricing,
+            gateway=self.gateway,
+            notifier=self.notifier,
+            idempotency=MemoryIdempotencyStore(self.clock),
+            clock=self.clock,
+        )
+
+    def booking(
+        self,
+        *stays: str,
+        guests: int = 2,
+        breakfasts: int = 0,
+        codes: Sequence[str] = (),
+        terms: BookingTerms | None = None,
+    ) -> PlaceOrder:
+        """A command booking a garden room for each stay, quoted now.
+
+        Stays are written ``"2026-07-10/2026-07-13"``; ``breakfasts`` vouchers come
+        from stock.
+
+        Example:
+            >>> from staycore.testing.hotel import SandboxHotel
+            >>> len(SandboxHotel().booking("2026-07-10/2026-07-12", breakfasts=2).add_ons)
+            1
+        """
+        requests = [
+            StayRequest(
+                pricer=self.pricer,
+                quote=self.pricing.quote(self.pricer, Stay.parse(s), Guests(guests), codes=codes),
+            )
+            for s in stays
+        ]
+        add_ons = (
+            [
+                AddOnRequest(
+                    name="Breakfast voucher",
+                    unit_price=Money.of("15.00", "EUR"),
+                    quantity=breakfasts,
+                    item=self.breakfast,
+                )
+            ]
+            if breakfasts
+            else []
+        )
+        return PlaceOrder(
+            guest=Guest(name="Mei Tan", email="mei@example.com"),
+            terms=terms or self.terms,
+            stays=requests,
+            add_ons=add_ons,
+        )
+
+    def deliver_webhooks(self) -> tuple[Order, ...]:
+        """Hand every webhook the gateway sent to the order use cases, as an endpoint would.
+
+        Example:
+            >>> from staycore.testing.hotel import SandboxHotel
+            >>> SandboxHotel().deliver_webhooks()
+            ()
+        """
+        return tuple(
+            order
+            for webhook in self.gateway.webhooks()
+            for order in self.orders.handle_webhook(webhook.body, webhook.headers)
+        )
+
+    def counts(self, stay: str) -> tuple[NightCounts, ...]:
+        """The garden room's counts over ``stay``.
+
+        Example:
+            >>> from staycore.testing.hotel import SandboxHotel
+            >>> [c.available for c in SandboxHotel().counts("2026-07-10/2026-07-12")]
+            [2, 2]
+        """
+        return self.inventory.counts(self.unit_type, Stay.parse(stay))

@@ -1,0 +1,391 @@
+"""The order use cases, end to end over the memory adapters and the sandbox gateway."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from staycore.adapters.payments import (
+    DECLINED_CARD,
+    PENDING_CARD,
+    SUCCEEDING_CARD,
+    THREE_D_SECURE_CARD,
+)
+from staycore.availability.inventory import NotAvailableError
+from staycore.kernel.errors import GuardRejectedError, IdempotencyConflictError
+from staycore.kernel.money import Money
+from staycore.kernel.time import Stay
+from staycore.orders.events import LateMoneyResolved, OrderLinesCancelled, StayChanged
+from staycore.orders.lifecycle import OrderStatus
+from staycore.orders.lines import AddOnLine, InvalidLineError, StayLine
+from staycore.orders.order import Order, OrderNotChangeableError
+from staycore.orders.payments import GatewayTimeoutError, MovementStatus, PaymentStatus
+from staycore.orders.schedule import PaymentSchedule
+from staycore.orders.terms import BookingTerms
+from staycore.pricing.quote import QuoteChangedError
+from staycore.testing.hotel import SandboxHotel, moderate_policy
+
+STAY = "2026-07-10/2026-07-13"  # three nights at EUR 120
+S = OrderStatus
+
+
+def eur(amount: str) -> Money:
+    return Money.of(amount, "EUR")
+
+
+def held(hotel: SandboxHotel, stay: str = STAY) -> list[tuple[int, int]]:
+    return [(c.held, c.sold) for c in hotel.counts(stay)]
+
+
+def conserved(order: Order) -> bool:
+    ledger = order.ledger
+    return ledger.captured - ledger.refunded - ledger.charged_back == order.received
+
+
+def paid_in_full(hotel: SandboxHotel, key: str = "book") -> Order:
+    terms = BookingTerms(timezone="Europe/Paris", cancellation=moderate_policy())
+    order = hotel.orders.place(hotel.booking(STAY, terms=terms), idempotency_key=key)
+    return hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key=f"{key}-pay").order
+
+
+# -- placing ------------------------------------------------------------------------
+
+
+def test_placing_holds_the_nights_and_awaits_the_deposit() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY, breakfasts=3), idempotency_key="k")
+    assert order.status is S.AWAITING_PAYMENT
+    assert order.value == eur("405.00")  # 3 x 120 + 3 x 15
+    assert hotel.orders.amount_due_now(order) == eur("121.50")  # the 30 % deposit
+    assert held(hotel) == [(1, 0)] * 3
+    assert hotel.stock.level(hotel.breakfast).held == 3
+    assert order.expires_at == hotel.clock.now().add(minutes=15)
+
+
+def test_placing_again_with_the_key_returns_the_order_and_holds_nothing_more() -> None:
+    hotel = SandboxHotel()
+    command = hotel.booking(STAY)
+    first = hotel.orders.place(command, idempotency_key="k")
+    assert hotel.orders.place(command, idempotency_key="k") == first
+    assert held(hotel) == [(1, 0)] * 3
+    with pytest.raises(IdempotencyConflictError):
+        hotel.orders.place(hotel.booking("2026-07-20/2026-07-21"), idempotency_key="k")
+
+
+def test_a_changed_price_refuses_the_order_and_holds_nothing() -> None:
+    hotel = SandboxHotel()
+    command = hotel.booking(STAY)
+    hotel.pricer = hotel.pricer.__class__(
+        hotel.pricer.plan.__class__(
+            id=hotel.pricer.plan.id,
+            unit_type=hotel.unit_type,
+            name="Garden room",
+            base_price=eur("130.00"),
+        ),
+        hotel.pricer.rules,
+    )
+    stale = type(command)(
+        guest=command.guest,
+        terms=command.terms,
+        stays=[type(command.stays[0])(pricer=hotel.pricer, quote=command.stays[0].quote)],
+    )
+    with pytest.raises(QuoteChangedError):
+        hotel.orders.place(stale, idempotency_key="k")
+    assert held(hotel) == [(0, 0)] * 3
+
+
+def test_a_full_night_refuses_the_order_and_nothing_stays_held() -> None:
+    hotel = SandboxHotel(rooms=1)
+    hotel.orders.place(hotel.booking("2026-07-12/2026-07-14"), idempotency_key="a")
+    with pytest.raises(NotAvailableError):
+        hotel.orders.place(hotel.booking(STAY, breakfasts=2), idempotency_key="b")
+    assert held(hotel) == [(0, 0), (0, 0), (1, 0)]
+    assert hotel.stock.level(hotel.breakfast).held == 0
+
+
+# -- paying -------------------------------------------------------------------------
+
+
+def test_the_deposit_confirms_and_the_balance_pays_in_full() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    deposit = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="dep")
+    assert deposit.movement.amount == eur("108.00")
+    assert deposit.order.status is S.CONFIRMED
+    assert deposit.order.payment_status is PaymentStatus.PARTIALLY_PAID
+    assert held(hotel) == [(0, 1)] * 3
+    balance = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="bal")
+    assert balance.movement.amount == eur("252.00")
+    assert balance.order.payment_status is PaymentStatus.PAID
+    assert balance.order.balance.is_zero
+    assert conserved(balance.order)
+    templates = [m.template for m in hotel.notifier.sent]
+    assert templates == ["payment.received", "booking.confirmed", "payment.received"]
+
+
+def test_a_declined_card_is_an_outcome_and_the_unpaid_order_expires() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    declined = hotel.orders.pay(order.id, method=DECLINED_CARD, idempotency_key="p")
+    assert declined.movement.status is MovementStatus.FAILED
+    assert declined.movement.failure_code == "card_declined"
+    assert declined.order.status is S.AWAITING_PAYMENT
+    hotel.clock.advance(minutes=16)
+    report = hotel.orders.sweep()
+    assert report.expired == (order.id,)
+    assert hotel.orders.get(order.id).status is S.EXPIRED
+    assert held(hotel) == [(0, 0)] * 3
+
+
+def test_a_timeout_in_the_middle_of_a_charge_is_retried_without_paying_twice() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.gateway.lose_next_response("charge")
+    with pytest.raises(GatewayTimeoutError):
+        hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="p")
+    retried = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="p")
+    assert retried.order.status is S.CONFIRMED
+    assert retried.order.received == eur("108.00")
+    assert len(hotel.gateway.movements(order.id)) == 1
+
+
+def test_three_d_secure_keeps_the_order_and_the_webhook_confirms_it() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.clock.advance(minutes=10)
+    asked = hotel.orders.pay(order.id, method=THREE_D_SECURE_CARD, idempotency_key="p")
+    assert asked.movement.status is MovementStatus.REQUIRES_ACTION
+    assert asked.order.expires_at == hotel.clock.now().add(minutes=15)  # more time to pay
+    hotel.gateway.complete_action(asked.movement.reference)
+    hotel.gateway.duplicate_webhooks = hotel.gateway.reorder_webhooks = True
+    hotel.deliver_webhooks()
+    confirmed = hotel.orders.get(order.id)
+    assert confirmed.status is S.CONFIRMED
+    assert confirmed.received == eur("108.00")
+    assert held(hotel) == [(0, 1)] * 3
+
+
+def test_late_money_revives_an_expired_order_while_its_rooms_are_free() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.orders.pay(order.id, method=PENDING_CARD, idempotency_key="p")
+    hotel.clock.advance(minutes=40)
+    assert hotel.orders.sweep().expired == (order.id,)
+    hotel.gateway.settle_pending()
+    hotel.deliver_webhooks()
+    revived = hotel.orders.get(order.id)
+    assert revived.status is S.CONFIRMED
+    assert held(hotel) == [(0, 1)] * 3
+    outcomes = [e for e in hotel.store.outbox() if isinstance(e, LateMoneyResolved)]
+    assert [e.outcome for e in outcomes] == ["confirmed"]
+
+
+def test_late_money_is_refunded_when_the_rooms_went_to_someone_else() -> None:
+    hotel = SandboxHotel(rooms=1)
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.orders.pay(order.id, method=PENDING_CARD, idempotency_key="p")
+    hotel.clock.advance(minutes=40)
+    hotel.orders.sweep()
+    other = hotel.orders.place(hotel.booking(STAY), idempotency_key="other")
+    hotel.orders.pay(other.id, method=SUCCEEDING_CARD, idempotency_key="other-pay")
+    hotel.gateway.settle_pending()
+    hotel.deliver_webhooks()
+    refunded = hotel.orders.get(order.id)
+    assert refunded.status is S.EXPIRED
+    assert refunded.received.is_zero
+    assert refunded.ledger.refunded == eur("108.00")
+    assert refunded.payment_status is PaymentStatus.REFUNDED
+    assert conserved(refunded)
+    outcomes = [e for e in hotel.store.outbox() if isinstance(e, LateMoneyResolved)]
+    assert [e.outcome for e in outcomes] == ["refunded"]
+    assert held(hotel) == [(0, 1)] * 3  # the other guest's
+
+
+# -- cancelling ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days_before", "refunded"),
+    [(10, "360.00"), (3, "180.00"), (0, "0.00")],
+)
+def test_cancelling_refunds_by_the_tier_of_the_moment(days_before: int, refunded: str) -> None:
+    hotel = SandboxHotel()
+    order = paid_in_full(hotel)
+    arrival = dt.date(2026, 7, 10)
+    now = hotel.clock.now()
+    hotel.clock.advance(days=(arrival - now.date()).days - days_before)
+    cancelled = hotel.orders.cancel(order.id, idempotency_key="c")
+    assert cancelled.status is S.CANCELLED
+    assert cancelled.ledger.refunded == eur(refunded)
+    assert cancelled.received == eur("360.00") - eur(refunded) == cancelled.due
+    assert cancelled.balance.is_zero
+    assert conserved(cancelled)
+    assert held(hotel) == [(0, 0)] * 3
+    assert hotel.orders.cancel(order.id, idempotency_key="c") == cancelled  # a repeat
+
+
+def test_cancelling_one_room_keeps_the_other_at_its_price() -> None:
+    hotel = SandboxHotel()
+    terms = BookingTerms(timezone="Europe/Paris", cancellation=moderate_policy())
+    command = hotel.booking(STAY, "2026-07-20/2026-07-22", terms=terms)
+    order = hotel.orders.place(command, idempotency_key="k")
+    order = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="p").order
+    assert order.received == eur("600.00")
+    first = order.lines[0]
+    after = hotel.orders.cancel_lines(order.id, [first.id], idempotency_key="c")
+    assert after.status is S.CONFIRMED
+    assert after.value == eur("240.00")
+    assert after.ledger.refunded == eur("360.00")
+    assert held(hotel) == [(0, 0)] * 3
+    assert held(hotel, "2026-07-20/2026-07-22") == [(0, 1)] * 2
+    [record] = [e for e in hotel.store.outbox() if isinstance(e, OrderLinesCancelled)]
+    assert record.charge.is_zero
+    assert "100 % refunded" in record.explanation
+
+
+def test_cancelling_the_last_night_keeps_the_first_two() -> None:
+    hotel = SandboxHotel(rooms=1)
+    order = paid_in_full(hotel)
+    line = order.lines[0]
+    assert isinstance(line, StayLine)
+    after = hotel.orders.cancel_nights(
+        order.id, line.id, [dt.date(2026, 7, 12)], idempotency_key="n"
+    )
+    shorter = after.line(line.id)
+    assert isinstance(shorter, StayLine)
+    assert str(shorter.stay) == "2026-07-10/2026-07-12"
+    assert after.value == eur("240.00")
+    assert after.received == eur("240.00")
+    assert held(hotel) == [(0, 1), (0, 1), (0, 0)]
+    with pytest.raises(InvalidLineError):
+        hotel.orders.cancel_nights(order.id, line.id, [dt.date(2026, 7, 20)], idempotency_key="x")
+
+
+def test_changing_dates_reprices_and_settles_the_difference() -> None:
+    hotel = SandboxHotel(rooms=1)
+    order = paid_in_full(hotel)
+    line = order.lines[0]
+    longer = hotel.orders.change_dates(
+        order.id,
+        line.id,
+        stay=Stay.parse("2026-07-11/2026-07-15"),
+        pricer=hotel.pricer,
+        method=SUCCEEDING_CARD,
+        idempotency_key="d",
+    )
+    assert longer.value == eur("480.00")
+    assert longer.received == eur("480.00")
+    assert held(hotel, "2026-07-10/2026-07-15") == [(0, 0)] + [(0, 1)] * 4
+    shorter = hotel.orders.change_dates(
+        order.id,
+        line.id,
+        stay=Stay.parse("2026-07-11/2026-07-12"),
+        pricer=hotel.pricer,
+        idempotency_key="e",
+    )
+    assert shorter.value == eur("120.00")
+    assert shorter.received == eur("120.00")
+    assert conserved(shorter)
+    changes = [e for e in hotel.store.outbox() if isinstance(e, StayChanged)]
+    assert [str(e.difference) for e in changes] == ["EUR 120.00", "EUR -360.00"]
+
+
+def test_a_date_change_into_a_full_night_changes_nothing() -> None:
+    hotel = SandboxHotel(rooms=1)
+    order = paid_in_full(hotel)
+    hotel.orders.place(hotel.booking("2026-07-13/2026-07-14"), idempotency_key="other")
+    with pytest.raises(NotAvailableError):
+        hotel.orders.change_dates(
+            order.id,
+            order.lines[0].id,
+            stay=Stay.parse("2026-07-11/2026-07-14"),
+            pricer=hotel.pricer,
+            idempotency_key="d",
+        )
+    assert hotel.orders.get(order.id) == order
+    assert held(hotel, "2026-07-10/2026-07-14") == [(0, 1)] * 3 + [(1, 0)]
+
+
+# -- approval, the stay, no-shows ----------------------------------------------------
+
+
+def test_a_request_to_book_waits_for_the_host() -> None:
+    hotel = SandboxHotel()
+    terms = BookingTerms(timezone="Europe/Paris", request_to_book=True)
+    asked = hotel.orders.place(hotel.booking(STAY, terms=terms), idempotency_key="a")
+    assert asked.status is S.AWAITING_APPROVAL
+    approved = hotel.orders.approve(asked.id, idempotency_key="ok")
+    assert approved.status is S.AWAITING_PAYMENT
+    other = hotel.orders.place(hotel.booking(STAY, terms=terms), idempotency_key="b")
+    declined = hotel.orders.decline(other.id, reason="closed that week", idempotency_key="no")
+    assert declined.status is S.DECLINED
+    late = hotel.orders.place(hotel.booking(STAY, terms=terms), idempotency_key="c")
+    hotel.clock.advance(hours=25)
+    assert hotel.orders.sweep().declined == (late.id,)
+    assert [m.template for m in hotel.notifier.sent].count("booking.declined") == 2
+
+
+def test_the_stay_from_arrival_to_completion() -> None:
+    hotel = SandboxHotel()
+    order = paid_in_full(hotel)
+    with pytest.raises(GuardRejectedError):
+        hotel.orders.check_in(order.id, idempotency_key="early")
+    hotel.clock.set("2026-07-10T14:00:00Z")
+    hotel.orders.check_in(order.id, idempotency_key="in")
+    hotel.clock.set("2026-07-13T09:00:00Z")
+    hotel.orders.check_out(order.id, idempotency_key="out")
+    done = hotel.orders.complete(order.id, idempotency_key="done")
+    assert done.status is S.COMPLETED
+    assert hotel.orders.sweep().reminded == ()
+
+
+def test_a_no_show_is_charged_per_policy_and_its_nights_freed() -> None:
+    hotel = SandboxHotel()
+    order = paid_in_full(hotel)
+    hotel.clock.set("2026-07-11T09:00:00Z")
+    assert hotel.orders.sweep().no_shows == (order.id,)
+    ended = hotel.orders.get(order.id)
+    assert ended.status is S.NO_SHOW
+    assert ended.received == eur("360.00") == ended.due
+    assert held(hotel) == [(0, 0)] * 3
+
+
+def test_lines_do_not_change_after_arrival() -> None:
+    hotel = SandboxHotel()
+    order = paid_in_full(hotel)
+    hotel.clock.set("2026-07-11T09:00:00Z")
+    with pytest.raises(OrderNotChangeableError):
+        hotel.orders.cancel_nights(
+            order.id, order.lines[0].id, [dt.date(2026, 7, 12)], idempotency_key="n"
+        )
+
+
+def test_reminders_go_once_before_the_balance_falls_due() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="dep")
+    hotel.clock.set("2026-06-30T09:00:00Z")  # balance due 2026-07-03, 3 days ahead
+    assert hotel.orders.sweep().reminded == (order.id,)
+    assert hotel.orders.sweep().reminded == ()  # already sent
+    assert [m.template for m in hotel.notifier.sent][-1] == "payment.reminder"
+
+
+def test_pay_at_property_confirms_without_money() -> None:
+    hotel = SandboxHotel()
+    terms = BookingTerms(timezone="Europe/Paris", schedule=PaymentSchedule.pay_at_property())
+    order = hotel.orders.place(hotel.booking(STAY, terms=terms), idempotency_key="k")
+    assert hotel.orders.amount_due_now(order).is_zero
+    confirmed = hotel.orders.confirm(order.id, idempotency_key="c")
+    assert confirmed.status is S.CONFIRMED
+    assert confirmed.payment_status is PaymentStatus.NONE
+
+
+def test_an_add_on_cancelled_gives_its_stock_back() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY, breakfasts=2), idempotency_key="k")
+    [add_on] = [line for line in order.lines if isinstance(line, AddOnLine)]
+    after = hotel.orders.cancel_lines(order.id, [add_on.id], idempotency_key="c")
+    assert after.value == eur("360.00")
+    assert hotel.stock.level(hotel.breakfast).held == 0
+    assert held(hotel) == [(1, 0)] * 3
