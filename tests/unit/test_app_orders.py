@@ -12,6 +12,7 @@ from staycore.adapters.payments import (
     SUCCEEDING_CARD,
     THREE_D_SECURE_CARD,
 )
+from staycore.app.orders import AuthorizationTooEarlyError, NothingToPayError
 from staycore.availability.inventory import NotAvailableError
 from staycore.kernel.errors import GuardRejectedError, IdempotencyConflictError
 from staycore.kernel.money import Money
@@ -21,9 +22,11 @@ from staycore.orders.lifecycle import OrderStatus
 from staycore.orders.lines import AddOnLine, InvalidLineError, StayLine
 from staycore.orders.order import Order, OrderNotChangeableError
 from staycore.orders.payments import GatewayTimeoutError, MovementStatus, PaymentStatus
+from staycore.orders.reviews import DuplicateReviewError, ReviewNotAllowedError
 from staycore.orders.schedule import PaymentSchedule
 from staycore.orders.terms import BookingTerms
 from staycore.pricing.quote import QuoteChangedError
+from staycore.testing.errors import assert_refused
 from staycore.testing.hotel import SandboxHotel, moderate_policy
 
 STAY = "2026-07-10/2026-07-13"  # three nights at EUR 120
@@ -389,3 +392,103 @@ def test_an_add_on_cancelled_gives_its_stock_back() -> None:
     assert after.value == eur("360.00")
     assert hotel.stock.level(hotel.breakfast).held == 0
     assert held(hotel) == [(1, 0)] * 3
+
+
+# -- card guarantees and reviews ------------------------------------------------------
+
+
+def test_an_authorized_deposit_confirms_and_is_captured_at_check_in() -> None:
+    hotel = SandboxHotel(now="2026-07-05T09:00:00Z")  # within the 7 days a card holds
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    held = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, capture=False, idempotency_key="a")
+    assert held.order.status is S.CONFIRMED
+    assert held.order.payment_status is PaymentStatus.AUTHORIZED
+    assert held.order.received.is_zero
+    assert held.order.ledger.authorized == eur("360.00")  # booked late: all of it now
+    hotel.clock.set("2026-07-10T14:00:00Z")
+    taken = hotel.orders.capture(order.id, idempotency_key="c")
+    assert taken.movement.amount == eur("360.00")
+    assert taken.order.received == eur("360.00")
+    assert taken.order.ledger.authorized.is_zero
+    with pytest.raises(NothingToPayError):
+        hotel.orders.capture(order.id, idempotency_key="c2")
+
+
+def test_a_guarantee_that_would_lapse_before_arrival_is_refused() -> None:
+    hotel = SandboxHotel()  # 1 June, for 10 July
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    assert_refused(
+        AuthorizationTooEarlyError,
+        "orders.authorization_too_early",
+        "authorize within 7 days of arrival",
+        lambda: hotel.orders.pay(
+            order.id, method=SUCCEEDING_CARD, capture=False, idempotency_key="a"
+        ),
+    )
+    assert hotel.gateway.movements(order.id) == ()
+
+
+@pytest.mark.parametrize(
+    ("when", "captured", "kinds"),
+    [
+        ("2026-07-05T09:00:00Z", "180.00", ["authorization", "capture", "void"]),  # 50 %
+        ("2026-07-10T09:00:00Z", "360.00", ["authorization", "capture"]),  # nothing back
+    ],
+)
+def test_cancelling_a_guaranteed_order_takes_what_the_policy_keeps(
+    when: str, captured: str, kinds: list[str]
+) -> None:
+    hotel = SandboxHotel(now="2026-07-03T16:00:00Z")
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.orders.pay(order.id, method=SUCCEEDING_CARD, capture=False, idempotency_key="a")
+    hotel.clock.set(when)
+    cancelled = hotel.orders.cancel(order.id, idempotency_key="x")
+    assert cancelled.ledger.authorized.is_zero
+    assert cancelled.received == eur(captured) == cancelled.due
+    assert cancelled.balance.is_zero
+    assert [m.kind.value for m in hotel.gateway.movements(order.id)] == kinds
+
+
+def test_a_dearer_date_change_charges_only_the_difference() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="dep")  # 108
+    longer = hotel.orders.change_dates(
+        order.id,
+        order.lines[0].id,
+        stay=Stay.parse("2026-07-10/2026-07-14"),
+        pricer=hotel.pricer,
+        method=SUCCEEDING_CARD,
+        idempotency_key="d",
+    )
+    assert [m.amount for m in hotel.gateway.movements(order.id)] == [eur("108.00"), eur("120.00")]
+    assert longer.balance == eur("252.00")  # the balance stays due under the schedule
+
+
+def test_cancelling_a_later_room_counts_the_notice_from_its_own_arrival() -> None:
+    hotel = SandboxHotel()
+    terms = BookingTerms(timezone="Europe/Paris", cancellation=moderate_policy())
+    command = hotel.booking(STAY, "2026-07-20/2026-07-22", terms=terms)
+    order = hotel.orders.place(command, idempotency_key="k")
+    order = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="p").order
+    hotel.clock.set("2026-07-05T09:00:00Z")  # 5 days before the first, 15 before the second
+    after = hotel.orders.cancel_lines(order.id, [order.lines[1].id], idempotency_key="c")
+    assert after.ledger.refunded == eur("240.00")  # the later room: free cancellation
+
+
+def test_a_guest_reviews_a_stay_once_after_check_out() -> None:
+    hotel = SandboxHotel()
+    order = paid_in_full(hotel)
+    with pytest.raises(ReviewNotAllowedError):
+        hotel.reviews.leave(order.id, ratings={"service": 5})
+    hotel.clock.set("2026-07-10T14:00:00Z")
+    hotel.orders.check_in(order.id, idempotency_key="in")
+    hotel.clock.set("2026-07-13T09:00:00Z")
+    hotel.orders.check_out(order.id, idempotency_key="out")
+    review = hotel.reviews.leave(order.id, ratings={"service": 5, "value": 3}, text="Lovely")
+    assert review.customer == hotel.orders.get(order.id).guest.customer
+    with pytest.raises(DuplicateReviewError):
+        hotel.reviews.leave(order.id, ratings={"service": 1})
+    answered = hotel.reviews.answer(review.id, reply="Thank you, come back soon")
+    assert answered.reply == "Thank you, come back soon"
+    assert answered.version == 2

@@ -11,6 +11,9 @@ the same calls run on the memory adapter in a test and on a database in producti
   confirmed and released together.
 * :mod:`~staycore.app.pricing`: quotes with the coupon codes a guest typed, and their
   redemption with the order, all or none.
+* :mod:`~staycore.app.orders`: booking from a quote, approval, payment through the
+  gateway, cancellation and changes with refunds, the stay, and the sweeper.
+* :mod:`~staycore.app.reviews`: one review per stay after check-out, and the host's answer.
 
 Each context adds its module as it lands.
 """

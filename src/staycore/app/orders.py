@@ -47,7 +47,7 @@ from staycore.availability.stock import ItemId, StockRequest
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
-from staycore.kernel.time import Clock, Slot, Stay, local_date
+from staycore.kernel.time import Clock, Slot, Stay, local_date, local_instant
 from staycore.orders.errors import OrderError
 from staycore.orders.events import LateMoneyResolved, RefundIssued
 from staycore.orders.ids import CustomerId, LineId, OrderId
@@ -55,6 +55,7 @@ from staycore.orders.lifecycle import ORDER_LIFECYCLE, OrderStatus
 from staycore.orders.lines import AddOnLine, Channel, Guest, InvalidLineError, SlotLine, StayLine
 from staycore.orders.order import Order
 from staycore.orders.payments import (
+    AuthorizationLapsedError,
     MovementKind,
     MovementStatus,
     PaymentMovement,
@@ -72,6 +73,7 @@ from staycore.pricing.quote import Pricer, Quote, check_quote
 
 __all__ = [
     "AddOnRequest",
+    "AuthorizationTooEarlyError",
     "NothingToPayError",
     "Orders",
     "PaymentOutcome",
@@ -88,6 +90,12 @@ class NothingToPayError(OrderError):
     """A payment was asked for an order that owes nothing now."""
 
     code = "orders.nothing_to_pay"
+
+
+class AuthorizationTooEarlyError(OrderError):
+    """A card guarantee was asked for an arrival beyond what the gateway can hold."""
+
+    code = "orders.authorization_too_early"
 
 
 # -- commands -------------------------------------------------------------------------
@@ -271,7 +279,10 @@ class Orders:
             )
             for r in command.add_ons
         ]
-        guest = attrs.evolve(command.guest, customer=command.customer or command.guest.customer)
+        # Every order has a customer: a guest without a profile gets a new one, which
+        # the membership context may merge with others later (same e-mail or phone).
+        customer = command.customer or command.guest.customer or CustomerId.new()
+        guest = attrs.evolve(command.guest, customer=customer)
         order, placed = Order.place(
             order_id,
             guest=guest,
@@ -291,9 +302,7 @@ class Orders:
         )
         try:
             for request in command.stays:
-                self._pricing.redeem(
-                    request.quote, order=order_id, customer=guest.customer or order_id
-                )
+                self._pricing.redeem(request.quote, order=order_id, customer=customer)
             order, moved = order.hold(at=now)
             with self._uow() as uow:
                 uow.repository(Order).add(order)
@@ -358,8 +367,13 @@ class Orders:
         method: str,
         idempotency_key: str,
         amount: Money | None = None,
+        capture: bool = True,
     ) -> PaymentOutcome:
         """Charge the guest (by default what is due now) and confirm when paid enough.
+
+        With ``capture=False`` the amount is only authorized (held on the card, as a
+        guarantee): it counts towards confirming, and :meth:`capture` takes it later,
+        at check-in say; cancelling releases it.
 
         A declined card is an outcome (a failed movement on the order), not an error. A
         card that asks for 3-D Secure, or a method that settles later, gives the order
@@ -369,7 +383,7 @@ class Orders:
             NothingToPayError: Nothing is owed now and no amount was given.
             GatewayTimeoutError: The gateway did not answer; retry with the same key.
         """
-        fingerprint = ("pay", order_id, method, amount)
+        fingerprint = ("pay", order_id, method, amount, capture)
         outcome: list[PaymentOutcome] = []
 
         def run() -> Order:
@@ -378,22 +392,78 @@ class Orders:
             if not wanted.is_positive:
                 msg = f"order {order_id} owes nothing now (balance {order.balance})"
                 raise NothingToPayError(msg)
-            movement = self._gateway.charge(
-                PaymentRequest(order=order_id, amount=wanted, method=method),
-                idempotency_key=f"{idempotency_key}:charge",
+            if not capture:
+                self._require_guarantee_window(order)
+            request = PaymentRequest(order=order_id, amount=wanted, method=method)
+            if capture:
+                movement = self._gateway.charge(
+                    request, idempotency_key=f"{idempotency_key}:charge"
+                )
+            else:
+                movement = self._gateway.authorize(
+                    request, idempotency_key=f"{idempotency_key}:authorize"
+                )
+            after = self._take(movement)
+            outcome.append(PaymentOutcome(order=after, movement=movement))
+            return after
+
+        return self._outcome(self._once(idempotency_key, fingerprint, run), outcome)
+
+    def _require_guarantee_window(self, order: Order) -> None:
+        """Refuse an authorization that would lapse before the guest arrives."""
+        days = self._gateway.capabilities.max_authorization_days
+        check_in = local_instant(
+            order.arrival, order.terms.cancellation.check_in_time, order.terms.timezone
+        )
+        if check_in > self._clock.now().add(days=days):
+            msg = (
+                f"the gateway holds an authorization for {days} days and order {order.id} "
+                f"checks in on {order.arrival}: charge now, or authorize within {days} days "
+                "of arrival"
+            )
+            raise AuthorizationTooEarlyError(msg)
+
+    def capture(
+        self, order_id: OrderId, *, idempotency_key: str, amount: Money | None = None
+    ) -> PaymentOutcome:
+        """Take money held on the guest's card: by default what is owed, up to what is held.
+
+        Raises:
+            NothingToPayError: No authorization holds money, or nothing is owed.
+            CaptureExceedsAuthorizedError, UnsupportedPaymentOperationError: The gateway
+                refused the amount (see its capabilities).
+            GatewayTimeoutError: The gateway did not answer; retry with the same key.
+        """
+        outcome: list[PaymentOutcome] = []
+
+        def run() -> Order:
+            order = self.get(order_id)
+            held = order.ledger.open_authorizations()
+            wanted = amount if amount is not None else order.balance
+            if not held or not wanted.is_positive:
+                msg = (
+                    f"order {order_id} has nothing to capture: {len(held)} authorizations "
+                    f"hold money and the balance is {order.balance}"
+                )
+                raise NothingToPayError(msg)
+            authorization, left = held[0]
+            movement = self._gateway.capture(
+                authorization.reference,
+                min(wanted, left),
+                idempotency_key=f"{idempotency_key}:capture",
             )
             after = self._take(movement)
             outcome.append(PaymentOutcome(order=after, movement=movement))
             return after
 
-        order = self._once(idempotency_key, fingerprint, run)
-        if outcome:
-            return outcome[0]
-        last = order.ledger.movements[-1] if order.ledger.movements else None
-        if last is None:  # pragma: no cover - a replayed payment always recorded one
-            msg = f"order {order_id} has no payment to replay"
-            raise OrderError(msg)
-        return PaymentOutcome(order=order, movement=last)
+        fingerprint = ("capture", order_id, amount)
+        return self._outcome(self._once(idempotency_key, fingerprint, run), outcome)
+
+    def _outcome(self, order: Order, ran: list[PaymentOutcome]) -> PaymentOutcome:
+        """The payment just made, or on a replay, the order's last movement."""
+        if ran:
+            return ran[0]
+        return PaymentOutcome(order=order, movement=order.ledger.movements[-1])
 
     def handle_webhook(self, body: bytes, headers: Mapping[str, str]) -> tuple[Order, ...]:
         """Verify a provider webhook and apply each movement it reports to its order.
@@ -497,12 +567,16 @@ class Orders:
         pricer: Pricer,
         idempotency_key: str,
         method: str | None = None,
+        tier: str | None = None,
     ) -> Order:
         """Move a stay to other dates: check them, price them now, settle the difference.
 
-        The new nights are held in one swap with the old ones (the guest's own rooms
-        count as free). A dearer stay is charged to ``method`` when given (otherwise the
-        balance stays owed); a cheaper one is refunded.
+        The new nights are quoted with the order's coupon codes (their uses are already
+        counted for it) and the guest's ``tier``, and held in one swap with the old ones
+        (the guest's own rooms count as free). When a confirmed stay gets dearer, the
+        difference is charged to ``method`` if one is given (otherwise it joins the
+        balance, due under the schedule); when it gets cheaper, what was paid beyond
+        what is now due is refunded.
 
         Raises:
             StayRestrictedError: The new dates break a restriction; nothing changed.
@@ -514,7 +588,9 @@ class Orders:
             now = self._clock.now()
             order = self.get(order_id)
             line = _stay_line(order, line_id)
-            quote = self._pricing.quote(pricer, stay, line.guests)
+            quote = self._pricing.quote(
+                pricer, stay, line.guests, codes=order.coupon_codes, tier=tier
+            )
             new_hold = HoldId.new()
             changed, events = order.change_stay(
                 line_id,
@@ -529,19 +605,20 @@ class Orders:
             self._swap(order, changed, events, old=line, new=moved, now=now)
             if changed.balance.is_negative:
                 return self._refund_excess(changed, idempotency_key)
+            dearer = min(changed.value - order.value, changed.balance)
             if (
-                changed.balance.is_positive
+                dearer.is_positive
                 and method is not None
                 and changed.status is OrderStatus.CONFIRMED
             ):
                 movement = self._gateway.charge(
-                    PaymentRequest(order=order_id, amount=changed.balance, method=method),
+                    PaymentRequest(order=order_id, amount=dearer, method=method),
                     idempotency_key=f"{idempotency_key}:charge",
                 )
                 return self._take(movement)
             return changed
 
-        fingerprint = ("change_dates", order_id, line_id, str(stay), method)
+        fingerprint = ("change_dates", order_id, line_id, str(stay), method, tier)
         return self._once(idempotency_key, fingerprint, run)
 
     # -- the stay ------------------------------------------------------------------
@@ -563,7 +640,10 @@ class Orders:
         return self._step(order_id, "complete", idempotency_key)
 
     def mark_no_show(self, order_id: OrderId, *, idempotency_key: str) -> Order:
-        """The guest did not come: charge per policy, free the nights, refund any excess."""
+        """The guest did not come: charge per policy, free the nights, refund any excess.
+
+        A card that guarantees the booking is charged what the policy keeps.
+        """
 
         def run() -> Order:
             order = self.get(order_id)
@@ -784,16 +864,38 @@ class Orders:
         self._holds.release(self._hold_of(before))
         self._pricing.release_codes(before.coupon_codes, order=before.id)
         key = key or f"close:{after.id}"
-        for authorization, _ in after.ledger.open_authorizations():
-            void = self._gateway.void(
-                authorization.reference, idempotency_key=f"{key}:void:{authorization.reference}"
-            )
-            voided, recorded = after.record_payment(void, at=self._clock.now())
-            if voided is not after:
-                self._save(after, voided, recorded)
-                after = voided
+        after = self._settle_guarantees(after, key)
         self._notify(after, template)
         return self._refund_excess(after, key)
+
+    def _settle_guarantees(self, order: Order, key: str) -> Order:
+        """Capture what an ended order still owes from the cards that guarantee it.
+
+        Then release what they still hold.
+        """
+        for authorization, held in order.ledger.open_authorizations():
+            reference = authorization.reference
+            owed = order.balance
+            if owed.is_positive:
+                movement = self._gateway.capture(
+                    reference, min(owed, held), idempotency_key=f"{key}:capture:{reference}"
+                )
+                order = self._record(order, movement)
+                if movement.succeeded and movement.amount == held:
+                    continue
+            try:
+                void = self._gateway.void(reference, idempotency_key=f"{key}:void:{reference}")
+            except AuthorizationLapsedError:
+                continue  # the provider let the rest go with the capture
+            order = self._record(order, void)
+        return order
+
+    def _record(self, order: Order, movement: PaymentMovement) -> Order:
+        """Store a movement the use case itself just made on ``order``."""
+        after, events = order.record_payment(movement, at=self._clock.now())
+        if after is not order:
+            self._save(order, after, events)
+        return after
 
     def _refund_excess(self, order: Order, key: str) -> Order:
         """Refund what was received beyond what is due, over the captures, and record it."""

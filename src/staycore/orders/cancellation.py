@@ -172,7 +172,7 @@ class CancellationTier:
 
     @property
     def describe_notice(self) -> str:
-        """The notice as a deadline's name: ``"7-day"``, ``"36-hour"``, ``"check-in"``.
+        """The notice as a deadline's name, such as ``"7-day"``, ``"36-hour"`` or ``"check-in"``.
 
         Example:
             >>> import datetime as dt

@@ -147,7 +147,7 @@ class StayLine:
     hold: HoldId
     cancelled: bool = False
     total: Money = attrs.field(init=False, eq=False, repr=False)
-    """What the line costs: its nights summed (worked out once, as orders read it often)."""
+    """What the line costs, its nights summed (worked out once, as orders read it often)."""
 
     def __attrs_post_init__(self) -> None:
         if len(self.nightly) != self.stay.nights:

@@ -248,12 +248,12 @@ class Order:
 
     @property
     def balance(self) -> Money:
-        """``due - received``: what the guest still owes, negative if owed back."""
+        """What the guest still owes (``due - received``), negative if owed back."""
         return self.due - self.received
 
     @property
     def refund_due(self) -> Money:
-        """What is still to be refunded: received beyond what is due, less refunds under way."""
+        """What is still to be refunded, received beyond what is due less refunds under way."""
         owed = -self.balance - self.ledger.refunding
         return owed if owed.is_positive else Money.zero(self.currency)
 
@@ -264,12 +264,12 @@ class Order:
 
     @property
     def arrival(self) -> dt.date:
-        """The first day of the booking: the earliest check-in or slot date."""
+        """The first day of the booking, the earliest check-in or slot date."""
         return self._dates()[0]
 
     @property
     def departure(self) -> dt.date:
-        """The last day of the booking: the latest check-out or slot date."""
+        """The last day of the booking, the latest check-out or slot date."""
         return self._dates()[1]
 
     def _dates(self) -> tuple[dt.date, dt.date]:
@@ -493,7 +493,7 @@ class Order:
             ),
             self.currency,
         )
-        charge = self._charge(gone, at)
+        charge = self._charge(gone, at, [line])
         changed = self._with_line(shorter, charges=(*self.charges, charge))
         record = OrderLinesCancelled(
             aggregate_id=self.id,
@@ -634,9 +634,22 @@ class Order:
         ids = {line.id for line in going}
         return tuple(line for line in self.active_lines if line.id not in ids)
 
-    def _charge(self, value: Money, at: dt.datetime) -> CancellationCharge:
+    def _charge(
+        self, value: Money, at: dt.datetime, lines: Sequence[OrderLine]
+    ) -> CancellationCharge:
+        """The policy's charge for cancelling ``lines`` worth ``value`` at ``at``.
+
+        The notice counts from the earliest arrival among the lines cancelled (a room
+        booked for a later week keeps its own free-cancellation window), or from the
+        order's arrival for add-ons alone.
+        """
+        arrivals = [_line_arrival(line, self.terms.timezone) for line in lines]
+        known = [day for day in arrivals if day is not None]
         return self.terms.cancellation.charge(
-            value, cancelled_at=as_instant(at), arrival=self.arrival, timezone=self.terms.timezone
+            value,
+            cancelled_at=as_instant(at),
+            arrival=min(known) if known else self.arrival,
+            timezone=self.terms.timezone,
         )
 
     def _with_line(self, line: OrderLine, **changes: Any) -> Order:  # noqa: ANN401 - fields of Order
@@ -646,7 +659,7 @@ class Order:
     def _cancelled(self, going: Sequence[OrderLine], at: dt.datetime) -> Change:
         """Mark ``going`` cancelled with one policy charge over their value."""
         value = Money.total((line.total for line in going), self.currency)
-        charge = self._charge(value, at)
+        charge = self._charge(value, at, going)
         ids = {line.id for line in going}
         lines = tuple(
             attrs.evolve(line, cancelled=True) if line.id in ids else line for line in self.lines
@@ -747,3 +760,12 @@ def _after(instant: pendulum.DateTime, delta: dt.timedelta) -> pendulum.DateTime
     if instant.tzinfo is pendulum.UTC:
         return dt.datetime.__add__(instant, delta)
     return instant.in_tz(pendulum.UTC) + delta
+
+
+def _line_arrival(line: OrderLine, timezone: str) -> dt.date | None:
+    """The day a line's guest arrives: a stay's check-in, a slot's local date."""
+    if isinstance(line, StayLine):
+        return line.stay.check_in
+    if isinstance(line, SlotLine):
+        return local_date(line.slot.start, timezone)
+    return None

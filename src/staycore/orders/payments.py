@@ -351,9 +351,9 @@ class Recorded(enum.Enum):
     UPDATED = "updated"
     """A more final status of a known movement."""
     DUPLICATE = "duplicate"
-    """The same report again: nothing changed."""
+    """The same report again, which changes nothing."""
     STALE = "stale"
-    """A less final status than the one known (it arrived out of order): ignored."""
+    """A less final status than the one known, arrived out of order and ignored."""
 
 
 def _to_currency(value: Currency | str) -> Currency:
@@ -431,7 +431,7 @@ class PaymentLedger:
 
     @property
     def captured(self) -> Money:
-        """Everything taken from the guest: succeeded captures and charges."""
+        """Everything taken from the guest, by succeeded captures and charges."""
         return self._sum(MovementKind.CAPTURE)
 
     @property
@@ -458,14 +458,14 @@ class PaymentLedger:
 
     @property
     def received(self) -> Money:
-        """What the guest has paid and kept paid: captured - refunded - charged back."""
+        """What the guest has paid and kept paid (captured - refunded - charged back)."""
         if not self.movements:
             return Money.zero(self.currency)
         return self.captured - self.refunded - self.charged_back
 
     @property
     def authorized(self) -> Money:
-        """What is still held on cards: authorizations neither captured nor voided."""
+        """What is still held on cards, by authorizations neither captured nor voided."""
         held = self.currency_zero
         for auth in self.movements:
             if auth.kind is not MovementKind.AUTHORIZATION or not auth.succeeded:

@@ -84,7 +84,7 @@ MAX_TEXT_LENGTH: Final = 5_000
 REVIEWABLE_STATUSES: Final[frozenset[OrderStatus]] = frozenset(
     {OrderStatus.CHECKED_OUT, OrderStatus.COMPLETED}
 )
-"""The order statuses in which the guest may review: after check-out."""
+"""The order statuses in which the guest may review, those after check-out."""
 
 
 # -- errors ----------------------------------------------------------------------------
@@ -218,7 +218,7 @@ class RatingDimension(enum.Enum):
 RatingsInput: TypeAlias = (
     Mapping[RatingDimension, int] | Mapping[str, int] | Mapping[RatingDimension | str, int]
 )
-"""What :class:`Ratings` is built from: scores keyed by dimension or by its name."""
+"""What :class:`Ratings` is built from, scores keyed by dimension or by its name."""
 
 _Scores: TypeAlias = tuple[tuple[RatingDimension, int], ...]
 _ORDER: Final = {dimension: index for index, dimension in enumerate(RatingDimension)}

@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 MAX_BALANCE_DAYS: Final = 366
-"""The most days before arrival a balance may fall due: a year, leap day included."""
+"""The most days before arrival a balance may fall due, a year with its leap day."""
 
 _HUNDRED: Final = Decimal(100)
 # Exact decimal arithmetic whatever the host's decimal context: an inexact result raises.

@@ -39,6 +39,7 @@ from staycore.app.availability import Availability
 from staycore.app.order_holds import OrderHolds
 from staycore.app.orders import AddOnRequest, Orders, PlaceOrder, StayRequest
 from staycore.app.pricing import Pricing
+from staycore.app.reviews import Reviews
 from staycore.availability.ids import PropertyId, UnitTypeId
 from staycore.availability.inventory import NightCounts
 from staycore.availability.nights import NightSelection
@@ -96,7 +97,8 @@ class SandboxHotel:
 
     Attributes:
         clock, store, inventory, availability, stock, coupons, pricing, gateway,
-        notifier, orders: The wired parts, for tests to drive and inspect.
+        notifier, queries, orders, reviews: The wired parts, for tests to drive and
+            inspect.
         unit_type: The garden room.
         pricer: Its rate plan (EUR 120 a night) under an empty rule set.
         breakfast: A stock item, 20 vouchers.
@@ -146,9 +148,10 @@ class SandboxHotel:
             schedule=PaymentSchedule.deposit_and_balance(Decimal(30), balance_days_before=7),
             cancellation=moderate_policy(),
         )
+        self.queries = MemoryOrderQueries(self.store)
         self.orders = Orders(
             uow=self.store.unit_of_work,
-            queries=MemoryOrderQueries(self.store),
+            queries=self.queries,
             holds=OrderHolds(self.availability, MemoryAppointmentStore(self.clock), self.stock),
             pricing=self.pricing,
             gateway=self.gateway,
@@ -156,6 +159,7 @@ class SandboxHotel:
             idempotency=MemoryIdempotencyStore(self.clock),
             clock=self.clock,
         )
+        self.reviews = Reviews(uow=self.store.unit_of_work, queries=self.queries, clock=self.clock)
 
     def booking(
         self,

@@ -13,6 +13,7 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
 * :class:`StockStoreContract`: :mod:`staycore.ports.stock`.
 * :class:`CouponStoreContract`: :mod:`staycore.ports.coupons`.
 * :class:`PaymentGatewayContract`: :mod:`staycore.ports.payments`.
+* :class:`OrderQueriesContract`: :mod:`staycore.ports.orders`.
 
 This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
 in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
@@ -27,6 +28,7 @@ Example:
 from staycore.testing.contracts.appointments import AppointmentStoreContract
 from staycore.testing.contracts.coupons import CouponStoreContract
 from staycore.testing.contracts.inventory import InventoryStoreContract
+from staycore.testing.contracts.orders import OrderQueriesContract
 from staycore.testing.contracts.payments import PaymentGatewayContract
 from staycore.testing.contracts.persistence import (
     CommittedEvents,
@@ -50,6 +52,7 @@ __all__ = [
     "IdempotencyStoreContract",
     "InventoryStoreContract",
     "NoteId",
+    "OrderQueriesContract",
     "PaymentGatewayContract",
     "RestrictionStoreContract",
     "StockStoreContract",
