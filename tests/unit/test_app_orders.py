@@ -14,7 +14,7 @@ from staycore.adapters.payments import (
 )
 from staycore.app.orders import AuthorizationTooEarlyError, NothingToPayError
 from staycore.availability.inventory import NotAvailableError
-from staycore.kernel.errors import GuardRejectedError, IdempotencyConflictError
+from staycore.kernel.errors import ConcurrencyError, GuardRejectedError, IdempotencyConflictError
 from staycore.kernel.money import Money
 from staycore.kernel.time import Stay
 from staycore.orders.events import LateMoneyResolved, OrderLinesCancelled, StayChanged
@@ -25,9 +25,10 @@ from staycore.orders.payments import GatewayTimeoutError, MovementStatus, Paymen
 from staycore.orders.reviews import DuplicateReviewError, ReviewNotAllowedError
 from staycore.orders.schedule import PaymentSchedule
 from staycore.orders.terms import BookingTerms
+from staycore.pricing.coupons import CouponExhaustedError
 from staycore.pricing.quote import QuoteChangedError
 from staycore.testing.errors import assert_refused
-from staycore.testing.hotel import SandboxHotel, moderate_policy
+from staycore.testing.hotel import SUMMER_CODE, SandboxHotel, moderate_policy
 
 STAY = "2026-07-10/2026-07-13"  # three nights at EUR 120
 S = OrderStatus
@@ -492,3 +493,62 @@ def test_a_guest_reviews_a_stay_once_after_check_out() -> None:
     answered = hotel.reviews.answer(review.id, reply="Thank you, come back soon")
     assert answered.reply == "Thank you, come back soon"
     assert answered.version == 2
+
+
+# -- coupons, races and faults --------------------------------------------------------
+
+
+def test_a_coupon_used_up_meanwhile_refuses_the_order_and_holds_nothing() -> None:
+    hotel = SandboxHotel()
+    first = hotel.orders.place(hotel.booking(STAY, codes=[SUMMER_CODE]), idempotency_key="a")
+    assert first.value == eur("324.00")  # 10 % off
+    late = hotel.booking("2026-07-20/2026-07-22", codes=[SUMMER_CODE])
+    with pytest.raises(CouponExhaustedError):
+        hotel.orders.place(late, idempotency_key="b")
+    assert held(hotel, "2026-07-20/2026-07-22") == [(0, 0)] * 2
+    hotel.orders.cancel(first.id, idempotency_key="c")  # gives the code's use back
+    again = hotel.orders.place(
+        hotel.booking("2026-07-20/2026-07-22", codes=[SUMMER_CODE]), idempotency_key="b"
+    )
+    assert again.value == eur("216.00")
+
+
+def test_a_stale_copy_of_an_order_cannot_be_saved() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="p")
+    stale, _ = order.cancel(at=hotel.clock.now())
+
+    def save_stale() -> None:  # refused by save, or at the latest by commit
+        with hotel.store.unit_of_work() as uow:
+            uow.repository(Order).save(stale, expected_version=order.version)
+            uow.commit()
+
+    with pytest.raises(ConcurrencyError):
+        save_stale()
+    assert hotel.orders.get(order.id).status is S.CONFIRMED
+
+
+def test_a_timeout_in_the_middle_of_a_capture_is_retried_without_taking_twice() -> None:
+    hotel = SandboxHotel(now="2026-07-05T09:00:00Z")
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.orders.pay(order.id, method=SUCCEEDING_CARD, capture=False, idempotency_key="a")
+    hotel.gateway.lose_next_response("capture")
+    with pytest.raises(GatewayTimeoutError):
+        hotel.orders.capture(order.id, idempotency_key="c")
+    taken = hotel.orders.capture(order.id, idempotency_key="c")
+    assert taken.order.received == eur("360.00")
+    kinds = [m.kind.value for m in hotel.gateway.movements(order.id)]
+    assert kinds == ["authorization", "capture"]
+
+
+def test_a_notifier_that_is_down_keeps_the_message_and_the_change() -> None:
+    hotel = SandboxHotel()
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.notifier.fail_next(RuntimeError("SMTP is down"), times=2)
+    paid = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="p")
+    assert paid.order.status is S.CONFIRMED
+    assert [m.template for m in hotel.orders.undelivered] == [
+        "payment.received",
+        "booking.confirmed",
+    ]

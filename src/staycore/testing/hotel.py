@@ -53,16 +53,28 @@ from staycore.orders.order import Order
 from staycore.orders.payments import GatewayCapabilities
 from staycore.orders.schedule import PaymentSchedule
 from staycore.orders.terms import BookingTerms
-from staycore.pricing.ids import RatePlanId
+from staycore.pricing.coupons import Coupon
+from staycore.pricing.ids import PromotionId, RatePlanId
+from staycore.pricing.promotions import DiscountKind, Promotion
 from staycore.pricing.quote import Pricer
 from staycore.pricing.rate_plans import Guests, RatePlan
 from staycore.pricing.rules import RuleSet
 from staycore.testing.clock import FrozenClock
 
-__all__ = ["SEASON", "SUCCEEDING_CARD", "WEBHOOK_SECRET", "SandboxHotel", "moderate_policy"]
+__all__ = [
+    "SEASON",
+    "SUCCEEDING_CARD",
+    "SUMMER_CODE",
+    "WEBHOOK_SECRET",
+    "SandboxHotel",
+    "moderate_policy",
+]
 
 WEBHOOK_SECRET = "whsec_sandbox"  # noqa: S105 - the sandbox's published test secret
 """The secret the hotel's sandbox gateway signs its webhooks with."""
+
+SUMMER_CODE = "SUMMER10"
+"""A coupon code for 10 % off, good for one order at a time."""
 
 SEASON = Stay.parse("2026-06-01/2026-10-01")
 """The nights the hotel sells."""
@@ -100,7 +112,8 @@ class SandboxHotel:
         notifier, queries, orders, reviews: The wired parts, for tests to drive and
             inspect.
         unit_type: The garden room.
-        pricer: Its rate plan (EUR 120 a night) under an empty rule set.
+        pricer: Its rate plan (EUR 120 a night) under a rule set whose only rule is a
+            10 % promotion unlocked by :data:`SUMMER_CODE`.
         breakfast: A stock item, 20 vouchers.
 
     Example:
@@ -127,6 +140,10 @@ class SandboxHotel:
         self.breakfast = ItemId.new()
         self.stock.add_item(StockItem(id=self.breakfast, name="Breakfast voucher", on_hand=20))
         self.coupons = MemoryCouponStore()
+        summer = Promotion(
+            id=PromotionId.new(), name="Summer 10 %", kind=DiscountKind.PERCENT, percent=Decimal(10)
+        )
+        self.coupons.add_coupons([Coupon(code=SUMMER_CODE, promotion=summer.id, max_uses=1)])
         self.pricing = Pricing(self.coupons, self.clock)
         self.pricer = Pricer(
             RatePlan(
@@ -135,7 +152,12 @@ class SandboxHotel:
                 name="Garden room",
                 base_price=Money.of("120.00", "EUR"),
             ),
-            RuleSet(version="2026-summer", currency="EUR", timezone="Europe/Paris"),
+            RuleSet(
+                version="2026-summer",
+                currency="EUR",
+                timezone="Europe/Paris",
+                promotions=[summer],
+            ),
         )
         self.gateway = SandboxGateway(
             self.clock,
