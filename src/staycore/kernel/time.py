@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from collections.abc import Iterator
@@ -224,7 +225,13 @@ def local_date(instant: dt.datetime, tz: str | Timezone) -> dt.date:
     plain = dt.datetime(
         utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, tzinfo=dt.UTC
     )
-    return plain.astimezone(zoneinfo.ZoneInfo(zone.name)).date()
+    return plain.astimezone(_zoneinfo(zone.name)).date()
+
+
+@functools.cache
+def _zoneinfo(name: str) -> zoneinfo.ZoneInfo:
+    """The standard library's zone for ``name`` (the same tz database pendulum reads)."""
+    return zoneinfo.ZoneInfo(name)
 
 
 def _require_date(value: object, what: str) -> dt.date:
