@@ -552,3 +552,46 @@ def test_a_notifier_that_is_down_keeps_the_message_and_the_change() -> None:
         "payment.received",
         "booking.confirmed",
     ]
+
+
+# -- money that races the clock, and refunds cut off ---------------------------------
+
+
+def test_money_after_the_hold_lapsed_is_late_money_even_before_the_sweeper() -> None:
+    hotel = SandboxHotel(rooms=1)
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    hotel.clock.advance(minutes=20)  # the store let the hold go; no sweep has run
+    other = hotel.orders.place(hotel.booking(STAY), idempotency_key="other")
+    late = hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="p")
+    assert late.order.status is S.EXPIRED
+    assert late.order.received.is_zero
+    assert late.order.ledger.refunded == eur("108.00")
+    assert held(hotel) == [(1, 0)] * 3  # the other guest's hold, untouched
+    assert hotel.orders.get(other.id).status is S.AWAITING_PAYMENT
+
+
+def test_an_approval_confirms_a_request_paid_while_it_waited() -> None:
+    hotel = SandboxHotel()
+    terms = BookingTerms(timezone="Europe/Paris", request_to_book=True)
+    asked = hotel.orders.place(hotel.booking(STAY, terms=terms), idempotency_key="a")
+    hotel.orders.pay(asked.id, method=SUCCEEDING_CARD, idempotency_key="p")
+    approved = hotel.orders.approve(asked.id, idempotency_key="ok")
+    assert approved.status is S.CONFIRMED
+    assert held(hotel) == [(0, 1)] * 3
+
+
+def test_a_refund_cut_off_by_a_timeout_is_finished_by_the_sweeper_once() -> None:
+    hotel = SandboxHotel()
+    order = paid_in_full(hotel)
+    hotel.gateway.lose_next_response("refund")
+    cancelled = hotel.orders.cancel(order.id, idempotency_key="c")
+    assert cancelled.status is S.CANCELLED  # the cancellation stands
+    assert cancelled.refund_due == eur("360.00")  # the refund is not recorded yet
+    assert hotel.queries.unsettled_orders() == (order.id,)
+    hotel.orders.sweep()
+    settled = hotel.orders.get(order.id)
+    assert settled.refund_due.is_zero
+    assert settled.received.is_zero
+    refunds = [m for m in hotel.gateway.movements(order.id) if m.kind.value == "refund"]
+    assert len(refunds) == 1  # the retry asked for the same refund, not a second one
+    assert hotel.queries.unsettled_orders() == ()

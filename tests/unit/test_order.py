@@ -298,3 +298,24 @@ def test_a_date_change_reprices_the_line_and_records_the_difference() -> None:
     assert changed.difference == eur("80.00")
     assert moved.balance == eur("80.00")
     assert moved.line(line.id).id == line.id
+
+
+def test_a_chargeback_reported_before_its_capture_waits_for_it() -> None:
+    order, _ = placed().hold(at=NOW)
+    taken = capture(order, "360.00", reference="ch_9")
+    back = PaymentMovement(
+        reference="cb_1",
+        kind=MovementKind.CHARGEBACK,
+        status=MovementStatus.SUCCEEDED,
+        amount=eur("360.00"),
+        order=order.id,
+        parent="ch_9",
+        occurred_at=NOW,
+    )
+    early, _ = order.record_payment(back, at=NOW)
+    assert early.received.is_zero
+    assert early.ledger.charged_back.is_zero
+    both, _ = early.record_payment(taken, at=NOW)
+    assert both.received.is_zero
+    assert both.ledger.charged_back == eur("360.00")
+    assert both.payment_status is PaymentStatus.REFUNDED

@@ -66,7 +66,7 @@ import pendulum
 from staycore.app.availability import Availability
 from staycore.availability.appointments import SlotHold, SlotHoldRequest
 from staycore.availability.errors import AvailabilityError
-from staycore.availability.holds import HoldNotActiveError
+from staycore.availability.holds import HoldNotActiveError, HoldStatus
 from staycore.availability.ids import HoldId
 from staycore.availability.stay_holds import StayHold, StayHoldRequest
 from staycore.availability.stock import LowStockReached, StockHold, StockRequest
@@ -301,14 +301,15 @@ class OrderHolds:
         )
 
     def _each(self, hold: OrderHold, action: str, *args: object) -> OrderHold:
-        """Apply a hold operation to every live part, nights through the availability use cases.
+        """Apply a hold operation to every part, nights through the availability use cases.
 
-        Parts released on their own (a cancelled room) are left out of confirming and
-        extending, and released again harmlessly.
+        Parts released on their own (a cancelled room, by :meth:`release_parts`) are left
+        out of confirming and extending; any other part that is not live (it expired)
+        makes the store refuse, so an order is never confirmed without its inventory.
         """
 
         def apply(store: object, part: P) -> P:
-            if action != "release" and not part.status.takes_inventory:
+            if action != "release" and part.status is HoldStatus.RELEASED:
                 return part
             changed: P = getattr(store, action)(part.id, *args)
             return changed

@@ -41,6 +41,7 @@ from staycore.app.order_holds import OrderHold, OrderHolds
 from staycore.app.pricing import Pricing
 from staycore.availability.appointments import SlotHoldRequest
 from staycore.availability.errors import AvailabilityError
+from staycore.availability.holds import HoldNotActiveError
 from staycore.availability.ids import HoldId, ResourceId
 from staycore.availability.stay_holds import StayHoldRequest
 from staycore.availability.stock import ItemId, StockRequest
@@ -56,6 +57,7 @@ from staycore.orders.lines import AddOnLine, Channel, Guest, InvalidLineError, S
 from staycore.orders.order import Order
 from staycore.orders.payments import (
     AuthorizationLapsedError,
+    GatewayTimeoutError,
     MovementKind,
     MovementStatus,
     PaymentMovement,
@@ -84,6 +86,8 @@ __all__ = [
 ]
 
 _KEY_TTL = dt.timedelta(days=7)
+# Orders that booked nothing any more: money reaching them is late money.
+_ENDED = frozenset({*ORDER_LIFECYCLE.final, OrderStatus.EXPIRED})
 
 
 class NothingToPayError(OrderError):
@@ -332,7 +336,7 @@ class Orders:
             self._holds.extend(self._hold_of(order), approved.expires_at)
             self._save(order, approved, events)
             self._notify(approved, "booking.approved")
-            return approved
+            return self._confirm_if_paid(approved, now)
 
         return self._once(idempotency_key, ("approve", order_id), run)
 
@@ -509,7 +513,7 @@ class Orders:
         def run() -> Order:
             order = self.get(order_id)
             cancelled, events = order.cancel(at=self._clock.now(), reason=reason)
-            return self._close(order, cancelled, events, "booking.cancelled", idempotency_key)
+            return self._close(order, cancelled, events, "booking.cancelled")
 
         return self._once(idempotency_key, ("cancel", order_id, reason), run)
 
@@ -522,12 +526,13 @@ class Orders:
         """
 
         def run() -> Order:
+            now = self._clock.now()
             order = self.get(order_id)
-            changed, events = order.cancel_lines(lines, at=self._clock.now())
+            changed, events = order.cancel_lines(lines, at=now)
             parts = [h for line in lines if (h := order.line(line).hold) is not None]
             self._save(order, changed, events)
             self._holds.release_parts(self._hold_of(order), parts)
-            return self._refund_excess(changed, idempotency_key)
+            return self._confirm_if_paid(self._settle(changed), now)
 
         return self._once(idempotency_key, ("cancel_lines", order_id, tuple(sorted(lines))), run)
 
@@ -553,7 +558,7 @@ class Orders:
             shorter = changed.line(line_id)
             assert isinstance(shorter, StayLine)  # noqa: S101 - cancel_nights keeps the kind
             self._swap(order, changed, events, old=line, new=shorter, now=now)
-            return self._refund_excess(changed, idempotency_key)
+            return self._confirm_if_paid(self._settle(changed), now)
 
         fingerprint = ("cancel_nights", order_id, line_id, tuple(sorted(nights)))
         return self._once(idempotency_key, fingerprint, run)
@@ -604,7 +609,7 @@ class Orders:
             assert isinstance(moved, StayLine)  # noqa: S101 - change_stay keeps the kind
             self._swap(order, changed, events, old=line, new=moved, now=now)
             if changed.balance.is_negative:
-                return self._refund_excess(changed, idempotency_key)
+                return self._confirm_if_paid(self._settle(changed), now)
             dearer = min(changed.value - order.value, changed.balance)
             if (
                 dearer.is_positive
@@ -616,7 +621,7 @@ class Orders:
                     idempotency_key=f"{idempotency_key}:charge",
                 )
                 return self._take(movement)
-            return changed
+            return self._confirm_if_paid(changed, now)
 
         fingerprint = ("change_dates", order_id, line_id, str(stay), method, tier)
         return self._once(idempotency_key, fingerprint, run)
@@ -648,7 +653,7 @@ class Orders:
         def run() -> Order:
             order = self.get(order_id)
             ended, events = order.no_show(at=self._clock.now())
-            return self._close(order, ended, events, "booking.no_show", idempotency_key)
+            return self._close(order, ended, events, "booking.no_show")
 
         return self._once(idempotency_key, ("no_show", order_id), run)
 
@@ -658,7 +663,8 @@ class Orders:
         """Do what is due at the clock's time.
 
         Expire unpaid orders, decline requests the host did not answer, mark no-shows,
-        and remind guests of a balance or an arrival.
+        remind guests of a balance or an arrival, and settle ended orders whose refunds
+        or releases a gateway timeout cut off.
 
         Safe to run as often as wanted, from several workers: each order is changed
         under its version, and reminders carry idempotency keys.
@@ -668,21 +674,27 @@ class Orders:
         for order_id in self._queries.open_orders():
             order = self.get(order_id)
             facts = order.facts(now)
-            key = f"sweep:{order_id}:{order.version}"
             if order.status is OrderStatus.AWAITING_APPROVAL and facts.approval_lapsed:
                 lapsed, events = order.lapse(at=now)
-                self._close(order, lapsed, events, "booking.declined", key)
+                self._close(order, lapsed, events, "booking.declined")
                 declined.append(order_id)
-            elif ORDER_LIFECYCLE.can_fire(order.status, "expire", facts) and not facts.paid_enough:
+            elif ORDER_LIFECYCLE.can_fire(order.status, "expire", facts):
+                if facts.paid_enough and order.status is OrderStatus.AWAITING_PAYMENT:
+                    # Paid, but not confirmed (a crash in between): confirm it now, or
+                    # treat the money as late if the holds lapsed.
+                    self._confirmed(order, now)
+                    continue
                 ended, events = order.expire(at=now)
-                self._close(order, ended, events, "booking.expired", key)
+                self._close(order, ended, events, "booking.expired")
                 expired.append(order_id)
             elif ORDER_LIFECYCLE.can_fire(order.status, "no_show", facts):
                 ended, events = order.no_show(at=now)
-                self._close(order, ended, events, "booking.no_show", key)
+                self._close(order, ended, events, "booking.no_show")
                 no_shows.append(order_id)
             elif order.status is OrderStatus.CONFIRMED and self._remind(order, now):
                 reminded.append(order_id)
+        for order_id in self._queries.unsettled_orders():
+            self._settle(self.get(order_id))  # money a gateway timeout left unsettled
         return SweepReport(
             expired=tuple(expired),
             declined=tuple(declined),
@@ -776,32 +788,59 @@ class Orders:
             return order
         self._save(order, after, events)
         if movement.succeeded and movement.kind is MovementKind.CAPTURE:
-            if after.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED, OrderStatus.DECLINED):
-                return self._late_money(after, movement, now)
+            if after.status in _ENDED:
+                return self._late_money(after, movement.amount, now)
             self._notify(after, "payment.received", amount=str(movement.amount))
         if after.status is not OrderStatus.AWAITING_PAYMENT:
             return after
         if after.facts(now).paid_enough:
             return self._confirmed(after, now)
         if movement.status in (MovementStatus.PENDING, MovementStatus.REQUIRES_ACTION):
-            # The guest is completing 3-D Secure, or the method settles later: keep the
-            # order for another payment term rather than let it lapse mid-payment.
-            until = now + after.terms.hold_for
-            if until > after.expires_at:
-                self._holds.extend(self._hold_of(after), until)
-                extended = after.extend(until=until)
-                self._save(after, extended, ())
-                return extended
+            return self._more_time(after, now)
         return after
 
+    def _more_time(self, order: Order, now: pendulum.DateTime) -> Order:
+        """Give an order paid by 3-D Secure, or by a method that settles later, more time.
+
+        Another payment term, rather than letting it lapse mid-payment.
+        """
+        until = now + order.terms.hold_for
+        if until <= order.expires_at:
+            return order
+        try:
+            self._holds.extend(self._hold_of(order), until)
+        except HoldNotActiveError:
+            return order  # it lapsed already; the sweeper expires it
+        extended = order.extend(until=until)
+        self._save(order, extended, ())
+        return extended
+
+    def _confirm_if_paid(self, order: Order, now: pendulum.DateTime) -> Order:
+        """Confirm an unpaid order that a change or an approval left paid enough."""
+        if order.status is OrderStatus.AWAITING_PAYMENT and order.facts(now).paid_enough:
+            return self._confirmed(order, now)
+        return order
+
     def _confirmed(self, order: Order, now: pendulum.DateTime) -> Order:
+        """Confirm a paid order and sell its inventory.
+
+        If its holds lapsed before the money came, the order expires instead and the
+        money is late money.
+        """
         confirmed, events = order.confirm(at=now)
-        self._holds.confirm(self._hold_of(order))
+        try:
+            self._holds.confirm(self._hold_of(order))
+        except HoldNotActiveError:
+            # The store let the holds lapse at the order's expiry, whether or not the
+            # sweeper has run: expire the order now, then hold again or refund.
+            expired, ended = order.expire(at=now)
+            self._save(order, expired, ended)
+            return self._late_money(expired, expired.received, now)
         self._save(order, confirmed, events)
         self._notify(confirmed, "booking.confirmed", paid=str(confirmed.received))
         return confirmed
 
-    def _late_money(self, order: Order, movement: PaymentMovement, now: pendulum.DateTime) -> Order:
+    def _late_money(self, order: Order, amount: Money, now: pendulum.DateTime) -> Order:
         """Money landed on an ended order: hold its lines again and confirm, or refund."""
         reason = ""
         if order.status is OrderStatus.EXPIRED and order.facts(now).paid_enough:
@@ -823,7 +862,7 @@ class Orders:
                     aggregate_version=revived.version,
                     occurred_at=now,
                     outcome="confirmed",
-                    amount=movement.amount,
+                    amount=amount,
                     reason="paid after expiry; the inventory was still free",
                 )
                 try:
@@ -836,39 +875,52 @@ class Orders:
                 return revived
         else:
             reason = f"the order is {order.status.value}"
-        refunded = self._refund_excess(order, f"late:{movement.reference}")
+        refunded = self._refund_excess(order)
         resolved = LateMoneyResolved(
             aggregate_id=order.id,
             aggregate_version=refunded.version,
             occurred_at=now,
             outcome="refunded",
-            amount=movement.amount,
+            amount=amount,
             reason=f"paid after the order ended and {reason}; refunded",
         )
         with self._uow() as uow:
             uow.collect(resolved)
             uow.commit()
-        self._notify(refunded, "payment.refunded", amount=str(movement.amount))
+        self._notify(refunded, "payment.refunded", amount=str(amount))
         return refunded
 
     def _close(
-        self,
-        before: Order,
-        after: Order,
-        events: Sequence[DomainEvent],
-        template: str,
-        key: str | None = None,
+        self, before: Order, after: Order, events: Sequence[DomainEvent], template: str
     ) -> Order:
-        """Store an order that ended: free its inventory and coupons, refund any excess."""
+        """Store an order that ended: free its inventory and coupons, settle its money."""
         self._save(before, after, events)
         self._holds.release(self._hold_of(before))
         self._pricing.release_codes(before.coupon_codes, order=before.id)
-        key = key or f"close:{after.id}"
-        after = self._settle_guarantees(after, key)
         self._notify(after, template)
-        return self._refund_excess(after, key)
+        return self._settle(after)
 
-    def _settle_guarantees(self, order: Order, key: str) -> Order:
+    def _settle(self, order: Order) -> Order:
+        """Settle an order's money with the gateway.
+
+        Take what an ended order owes from the cards guaranteeing it, release what they
+        still hold, and refund what was paid beyond what is due.
+
+        The change that called for it is committed already, so a gateway that times out
+        does not undo it: the order is left unsettled
+        (:meth:`~staycore.ports.orders.OrderQueries.unsettled_orders`) and the sweeper
+        settles it later. The gateway's idempotency keys come from the order's id and
+        version, so that later attempt asks for the same movements as the one cut off,
+        and never moves money twice.
+        """
+        try:
+            if order.status in _ENDED:
+                order = self._settle_guarantees(order)
+            return self._refund_excess(order)
+        except GatewayTimeoutError:
+            return self.get(order.id)  # what was recorded before the timeout stands
+
+    def _settle_guarantees(self, order: Order) -> Order:
         """Capture what an ended order still owes from the cards that guarantee it.
 
         Then release what they still hold.
@@ -878,13 +930,13 @@ class Orders:
             owed = order.balance
             if owed.is_positive:
                 movement = self._gateway.capture(
-                    reference, min(owed, held), idempotency_key=f"{key}:capture:{reference}"
+                    reference, min(owed, held), idempotency_key=_key(order, "capture", reference)
                 )
                 order = self._record(order, movement)
                 if movement.succeeded and movement.amount == held:
                     continue
             try:
-                void = self._gateway.void(reference, idempotency_key=f"{key}:void:{reference}")
+                void = self._gateway.void(reference, idempotency_key=_key(order, "void", reference))
             except AuthorizationLapsedError:
                 continue  # the provider let the rest go with the capture
             order = self._record(order, void)
@@ -897,7 +949,7 @@ class Orders:
             self._save(order, after, events)
         return after
 
-    def _refund_excess(self, order: Order, key: str) -> Order:
+    def _refund_excess(self, order: Order) -> Order:
         """Refund what was received beyond what is due, over the captures, and record it."""
         excess = order.refund_due
         if excess.is_zero:
@@ -907,7 +959,7 @@ class Orders:
         )
         for part in parts:
             movement = self._gateway.refund(
-                part.reference, part.amount, idempotency_key=f"{key}:refund:{part.reference}"
+                part.reference, part.amount, idempotency_key=_key(order, "refund", part.reference)
             )
             before = order
             order, events = order.record_payment(movement, at=self._clock.now())
@@ -980,6 +1032,15 @@ class Orders:
             self.undelivered.append(message)
             return False
         return True
+
+
+def _key(order: Order, action: str, reference: str) -> str:
+    """A gateway idempotency key for ``action`` on ``reference``, from the order's state.
+
+    The same order at the same version asks for the same movement, whichever use case or
+    worker asks; a movement recorded moves the version, so the next one gets a new key.
+    """
+    return f"{order.id}:v{order.version}:{action}:{reference}"
 
 
 def _stay_line(order: Order, line_id: LineId) -> StayLine:

@@ -424,10 +424,25 @@ class PaymentLedger:
             (
                 m.amount
                 for m in self.movements
-                if m.kind is kind and m.succeeded and (parent is None or m.parent == parent)
+                if m.kind is kind
+                and m.succeeded
+                and (parent is None or m.parent == parent)
+                and self._backed(m)
             ),
             self.currency,
         )
+
+    def _backed(self, movement: PaymentMovement) -> bool:
+        """Whether a movement that gives money back has its capture recorded as succeeded.
+
+        A chargeback or refund reported before the capture it takes back (webhooks
+        arrive out of order) waits, recorded but not counted, until the capture arrives:
+        so what was received is never negative, whatever the order of the reports.
+        """
+        if movement.kind not in (MovementKind.REFUND, MovementKind.CHARGEBACK):
+            return True
+        capture = self.find(movement.parent or "")
+        return capture is not None and capture.succeeded
 
     @property
     def captured(self) -> Money:

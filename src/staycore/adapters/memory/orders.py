@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from staycore.adapters.memory.store import MemoryStore
 from staycore.orders.ids import OrderId, ReviewId
-from staycore.orders.lifecycle import ORDER_LIFECYCLE
+from staycore.orders.lifecycle import ORDER_LIFECYCLE, OrderStatus
 from staycore.orders.order import Order
 from staycore.orders.reviews import Review
 
@@ -37,9 +37,24 @@ class MemoryOrderQueries:
             )
         )
 
+    def unsettled_orders(self) -> tuple[OrderId, ...]:
+        """Orders owing money back, and ended ones still holding money on a card."""
+        return tuple(
+            sorted(
+                order.id
+                for order in self._store.committed(Order)
+                if order.refund_due.is_positive
+                or (_ended(order) and order.ledger.authorized.is_positive)
+            )
+        )
+
     def review_of(self, order_id: OrderId) -> ReviewId | None:
         """The review left for ``order_id``, if any."""
         return next(
             (review.id for review in self._store.committed(Review) if review.order == order_id),
             None,
         )
+
+
+def _ended(order: Order) -> bool:
+    return ORDER_LIFECYCLE.is_final(order.status) or order.status is OrderStatus.EXPIRED

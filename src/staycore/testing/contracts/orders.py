@@ -28,6 +28,7 @@ from staycore.orders.ids import CustomerId, OrderId, ReviewId
 from staycore.orders.lifecycle import OrderStatus
 from staycore.orders.lines import Channel, Guest, StayLine
 from staycore.orders.order import Order
+from staycore.orders.payments import MovementKind, MovementStatus, PaymentMovement
 from staycore.orders.reviews import Review
 from staycore.orders.terms import BookingTerms
 from staycore.ports.orders import OrderQueries
@@ -61,6 +62,17 @@ def _order() -> Order:
     return order
 
 
+def _capture(order: Order, amount: str, reference: str = "ch_1") -> PaymentMovement:
+    return PaymentMovement(
+        reference=reference,
+        kind=MovementKind.CAPTURE,
+        status=MovementStatus.SUCCEEDED,
+        amount=Money.of(amount, "EUR"),
+        order=order.id,
+        occurred_at=_NOW,
+    )
+
+
 class OrderQueriesContract:
     """The rules of :class:`~staycore.ports.orders.OrderQueries`, as tests."""
 
@@ -89,6 +101,23 @@ class OrderQueriesContract:
             work.repository(Order).add(order)
             work.rollback()
         assert order.id not in queries.open_orders()
+
+    def test_unsettled_orders_owe_money_back_or_hold_it_after_ending(
+        self, order_storage: Storage
+    ) -> None:
+        """Orders owing a refund are listed; settled and unpaid ones are not."""
+        uow, queries = order_storage
+        unpaid, kept, extra = _order(), _order(), _order()
+        paid, _ = kept.record_payment(_capture(kept, "200.00"), at=_NOW)
+        forfeited, _ = paid.cancel(at=_NOW)  # the default policy keeps everything
+        paid_twice, _ = extra.record_payment(_capture(extra, "200.00"), at=_NOW)
+        overpaid, _ = paid_twice.record_payment(_capture(extra, "50.00", "ch_2"), at=_NOW)
+        with uow() as work:
+            for order in (unpaid, forfeited, overpaid):
+                work.repository(Order).add(order)
+            work.commit()
+        ours = {unpaid.id, kept.id, extra.id}
+        assert [i for i in queries.unsettled_orders() if i in ours] == [extra.id]
 
     def test_the_review_of_an_order_is_found(self, order_storage: Storage) -> None:
         """review_of finds the committed review of an order, and None for another."""
