@@ -63,7 +63,7 @@ from staycore.orders.payments import (
     PaymentMovement,
     PaymentRequest,
 )
-from staycore.orders.refunds import RefundPart, allocate_refund
+from staycore.orders.refunds import RefundExceedsPaidError, RefundPart, allocate_refund
 from staycore.orders.terms import BookingTerms
 from staycore.ports.idempotency import IdempotencyStore
 from staycore.ports.notifier import Channel as MessageChannel
@@ -917,8 +917,11 @@ class Orders:
             if order.status in _ENDED:
                 order = self._settle_guarantees(order)
             return self._refund_excess(order)
-        except GatewayTimeoutError:
-            return self.get(order.id)  # what was recorded before the timeout stands
+        except (GatewayTimeoutError, RefundExceedsPaidError):
+            # A timeout, or a capture charged back at the gateway in a report the order
+            # has not had yet: what was recorded stands, and the sweeper settles the rest
+            # once the gateway answers or the report arrives.
+            return self.get(order.id)
 
     def _settle_guarantees(self, order: Order) -> Order:
         """Capture what an ended order still owes from the cards that guarantee it.
@@ -929,14 +932,18 @@ class Orders:
             reference = authorization.reference
             owed = order.balance
             if owed.is_positive:
+                take = min(owed, held)
+                upto = order.ledger.captured_from(reference) + take
                 movement = self._gateway.capture(
-                    reference, min(owed, held), idempotency_key=_key(order, "capture", reference)
+                    reference, take, idempotency_key=_key(order, "capture", reference, upto)
                 )
                 order = self._record(order, movement)
                 if movement.succeeded and movement.amount == held:
                     continue
             try:
-                void = self._gateway.void(reference, idempotency_key=_key(order, "void", reference))
+                void = self._gateway.void(
+                    reference, idempotency_key=_key(order, "void", reference, held)
+                )
             except AuthorizationLapsedError:
                 continue  # the provider let the rest go with the capture
             order = self._record(order, void)
@@ -958,8 +965,11 @@ class Orders:
             excess, order.ledger.refundable(), order=order.terms.refund_order
         )
         for part in parts:
+            upto = order.ledger.taken_back(part.reference) + part.amount
             movement = self._gateway.refund(
-                part.reference, part.amount, idempotency_key=_key(order, "refund", part.reference)
+                part.reference,
+                part.amount,
+                idempotency_key=_key(order, "refund", part.reference, upto),
             )
             before = order
             order, events = order.record_payment(movement, at=self._clock.now())
@@ -1034,13 +1044,17 @@ class Orders:
         return True
 
 
-def _key(order: Order, action: str, reference: str) -> str:
-    """A gateway idempotency key for ``action`` on ``reference``, from the order's state.
+def _key(order: Order, action: str, reference: str, upto: Money) -> str:
+    """A gateway idempotency key for settling money on ``reference``.
 
-    The same order at the same version asks for the same movement, whichever use case or
-    worker asks; a movement recorded moves the version, so the next one gets a new key.
+    It names what the movement brings the payment to (``upto``: a capture's total
+    refunded and charged back after a refund, an authorization's total captured after a
+    capture), not who asks or when: a refund whose answer a timeout lost is asked again,
+    by whichever use case or sweep comes next, under the same key, and the gateway
+    answers with the first one instead of refunding twice. Once recorded, it moves the
+    total, so the next refund on that capture gets a new key.
     """
-    return f"{order.id}:v{order.version}:{action}:{reference}"
+    return f"{order.id}:{action}:{reference}:to:{upto.amount}"
 
 
 def _stay_line(order: Order, line_id: LineId) -> StayLine:

@@ -497,6 +497,26 @@ class PaymentLedger:
         """Zero in the order's currency."""
         return Money.zero(self.currency)
 
+    def taken_back(self, capture: str) -> Money:
+        """What refunds and chargebacks took back from the capture ``capture``.
+
+        Example:
+            >>> from staycore.orders.payments import PaymentLedger
+            >>> str(PaymentLedger("EUR").taken_back("ch_1"))
+            'EUR 0.00'
+        """
+        return self._sum(MovementKind.REFUND, capture) + self._sum(MovementKind.CHARGEBACK, capture)
+
+    def captured_from(self, authorization: str) -> Money:
+        """What captures took from the authorization ``authorization``.
+
+        Example:
+            >>> from staycore.orders.payments import PaymentLedger
+            >>> str(PaymentLedger("EUR").captured_from("auth_1"))
+            'EUR 0.00'
+        """
+        return self._sum(MovementKind.CAPTURE, authorization)
+
     def open_authorizations(self) -> tuple[tuple[PaymentMovement, Money], ...]:
         """Each succeeded authorization with the amount it still holds, oldest first."""
         found = []
