@@ -58,6 +58,7 @@ from staycore.orders.order import Order
 from staycore.orders.payments import (
     AuthorizationLapsedError,
     GatewayTimeoutError,
+    MoneyRequest,
     MovementKind,
     MovementStatus,
     PaymentMovement,
@@ -875,7 +876,7 @@ class Orders:
                 return revived
         else:
             reason = f"the order is {order.status.value}"
-        refunded = self._refund_excess(order)
+        refunded = self._settle(order)
         resolved = LateMoneyResolved(
             aggregate_id=order.id,
             aggregate_version=refunded.version,
@@ -914,6 +915,9 @@ class Orders:
         and never moves money twice.
         """
         try:
+            order = self._ask_again(order)
+            if order.requests:
+                return order  # the gateway still has not answered: settle later
             if order.status in _ENDED:
                 order = self._settle_guarantees(order)
             return self._refund_excess(order)
@@ -933,28 +937,17 @@ class Orders:
             owed = order.balance
             if owed.is_positive:
                 take = min(owed, held)
-                upto = order.ledger.captured_from(reference) + take
-                movement = self._gateway.capture(
-                    reference, take, idempotency_key=_key(order, "capture", reference, upto)
-                )
-                order = self._record(order, movement)
+                capture = self._request(order, MovementKind.CAPTURE, reference, take)
+                order, movement = self._ask(order, capture)
                 if movement.succeeded and movement.amount == held:
                     continue
+            release = self._request(order, MovementKind.VOID, reference, held)
             try:
-                void = self._gateway.void(
-                    reference, idempotency_key=_key(order, "void", reference, held)
-                )
+                order, _ = self._ask(order, release)
             except AuthorizationLapsedError:
-                continue  # the provider let the rest go with the capture
-            order = self._record(order, void)
+                # The provider let the rest go with the capture: nothing to release.
+                order = self._forget(order, release)
         return order
-
-    def _record(self, order: Order, movement: PaymentMovement) -> Order:
-        """Store a movement the use case itself just made on ``order``."""
-        after, events = order.record_payment(movement, at=self._clock.now())
-        if after is not order:
-            self._save(order, after, events)
-        return after
 
     def _refund_excess(self, order: Order) -> Order:
         """Refund what was received beyond what is due, over the captures, and record it."""
@@ -965,26 +958,73 @@ class Orders:
             excess, order.ledger.refundable(), order=order.terms.refund_order
         )
         for part in parts:
-            upto = order.ledger.taken_back(part.reference) + part.amount
-            movement = self._gateway.refund(
-                part.reference,
-                part.amount,
-                idempotency_key=_key(order, "refund", part.reference, upto),
+            refund = self._request(
+                order, MovementKind.REFUND, part.reference, part.amount, part.reason
             )
-            before = order
-            order, events = order.record_payment(movement, at=self._clock.now())
-            if order is not before:
-                issued = RefundIssued(
+            order, _ = self._ask(order, refund)
+        return order
+
+    def _request(
+        self, order: Order, kind: MovementKind, reference: str, amount: Money, reason: str = ""
+    ) -> MoneyRequest:
+        """A new request with a key of its own (the order's version makes it unique)."""
+        key = f"{order.id}:{kind.value}:{reference}:v{order.version}"
+        return MoneyRequest(key=key, kind=kind, reference=reference, amount=amount, reason=reason)
+
+    def _ask(self, order: Order, request: MoneyRequest) -> tuple[Order, PaymentMovement]:
+        """Keep ``request`` on the order, ask the gateway, and record its answer.
+
+        The request is committed before the gateway is asked: if the answer is lost (a
+        timeout, a crash), the order still knows money may have moved, counts it as under
+        way, and :meth:`_ask_again` asks again under the same key.
+        """
+        asked, events = order.ask(request, at=self._clock.now())
+        self._save(order, asked, events)
+        return self._answer(asked, request)
+
+    def _answer(self, order: Order, request: MoneyRequest) -> tuple[Order, PaymentMovement]:
+        """Ask the gateway ``request`` (again) and record the answer on ``order``."""
+        if request.kind is MovementKind.REFUND:
+            movement = self._gateway.refund(
+                request.reference, request.amount, idempotency_key=request.key
+            )
+        elif request.kind is MovementKind.CAPTURE:
+            movement = self._gateway.capture(
+                request.reference, request.amount, idempotency_key=request.key
+            )
+        else:
+            movement = self._gateway.void(request.reference, idempotency_key=request.key)
+        answered, events = order.answered(request.key, movement, at=self._clock.now())
+        extra: tuple[DomainEvent, ...] = ()
+        if request.kind is MovementKind.REFUND and movement.succeeded:
+            extra = (
+                RefundIssued(
                     aggregate_id=order.id,
-                    aggregate_version=order.version,
+                    aggregate_version=answered.version,
                     occurred_at=self._clock.now(),
                     reference=movement.reference,
-                    capture=part.reference,
-                    amount=part.amount,
-                    reason=part.reason,
-                )
-                self._save(before, order, (*events, issued))
+                    capture=request.reference,
+                    amount=request.amount,
+                    reason=request.reason,
+                ),
+            )
+        self._save(order, answered, (*events, *extra))
+        return answered, movement
+
+    def _ask_again(self, order: Order) -> Order:
+        """Ask the gateway again every request whose answer was lost, under its key."""
+        for request in order.requests:
+            try:
+                order, _ = self._answer(order, request)
+            except AuthorizationLapsedError:
+                order = self._forget(order, request)
         return order
+
+    def _forget(self, order: Order, request: MoneyRequest) -> Order:
+        """Close a release the gateway had nothing left for."""
+        closed = order.forget(request.key)
+        self._save(order, closed, ())
+        return closed
 
     def _remind(self, order: Order, now: pendulum.DateTime) -> bool:
         """Send what reminders are due for a confirmed order; whether any was sent now."""
@@ -1042,19 +1082,6 @@ class Orders:
             self.undelivered.append(message)
             return False
         return True
-
-
-def _key(order: Order, action: str, reference: str, upto: Money) -> str:
-    """A gateway idempotency key for settling money on ``reference``.
-
-    It names what the movement brings the payment to (``upto``: a capture's total
-    refunded and charged back after a refund, an authorization's total captured after a
-    capture), not who asks or when: a refund whose answer a timeout lost is asked again,
-    by whichever use case or sweep comes next, under the same key, and the gateway
-    answers with the first one instead of refunding twice. Once recorded, it moves the
-    total, so the next refund on that capture gets a new key.
-    """
-    return f"{order.id}:{action}:{reference}:to:{upto.amount}"
 
 
 def _stay_line(order: Order, line_id: LineId) -> StayLine:

@@ -35,6 +35,7 @@ __all__ = [
     "OrderPlaced",
     "OrderStatusChanged",
     "PaymentRecorded",
+    "PaymentRequested",
     "RefundIssued",
     "StayChanged",
 ]
@@ -72,6 +73,17 @@ class PaymentRecorded(DomainEvent):
     received: Money
     balance: Money
     payment_status: PaymentStatus
+
+
+@attrs.frozen(kw_only=True)
+class PaymentRequested(DomainEvent):
+    """The order asked the gateway for a refund, a capture or a release, under ``key``."""
+
+    key: str
+    kind: MovementKind
+    reference: str
+    amount: Money
+    reason: str = ""
 
 
 @attrs.frozen(kw_only=True)

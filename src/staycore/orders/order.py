@@ -65,6 +65,7 @@ from staycore.orders.events import (
     OrderPlaced,
     OrderStatusChanged,
     PaymentRecorded,
+    PaymentRequested,
     StayChanged,
 )
 from staycore.orders.ids import LineId, OrderId
@@ -80,6 +81,8 @@ from staycore.orders.lines import (
 )
 from staycore.orders.payments import (
     InvalidPaymentError,
+    MoneyRequest,
+    MovementKind,
     PaymentLedger,
     PaymentMovement,
     PaymentStatus,
@@ -139,6 +142,8 @@ class Order:
         charges: The cancellation charges the guest forfeited.
         coupon_codes: The coupon codes redeemed for it, given back on cancellation.
         notes: Free text from the guest or the desk.
+        requests: Refunds, captures and releases asked of the gateway that it has not
+            answered yet (see :meth:`ask`).
     """
 
     id: OrderId
@@ -156,6 +161,7 @@ class Order:
     charges: tuple[CancellationCharge, ...] = ()
     coupon_codes: tuple[str, ...] = ()
     notes: str = ""
+    requests: tuple[MoneyRequest, ...] = ()
 
     # -- placing -------------------------------------------------------------------
 
@@ -253,8 +259,15 @@ class Order:
 
     @property
     def refund_due(self) -> Money:
-        """What is still to be refunded, received beyond what is due less refunds under way."""
-        owed = -self.balance - self.ledger.refunding
+        """What is still to be refunded, received beyond what is due less refunds under way.
+
+        Refunds under way are those the gateway reported pending and those asked of it
+        that it has not answered yet.
+        """
+        asked = Money.total(
+            (r.amount for r in self.requests if r.kind is MovementKind.REFUND), self.currency
+        )
+        owed = -self.balance - self.ledger.refunding - asked
         return owed if owed.is_positive else Money.zero(self.currency)
 
     @property
@@ -587,6 +600,55 @@ class Order:
         )
         return changed, (record,)
 
+    def ask(self, request: MoneyRequest, *, at: dt.datetime) -> Change:
+        """Keep a request to the gateway before it is made, so no answer is ever lost.
+
+        Raises:
+            InvalidPaymentError: A request with the same key is open already.
+        """
+        if any(open_.key == request.key for open_ in self.requests):
+            msg = f"order {self.id} already asked the gateway under key {request.key}"
+            raise InvalidPaymentError(msg)
+        changed = self._next(requests=(*self.requests, request))
+        record = PaymentRequested(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=_instant(at),
+            key=request.key,
+            kind=request.kind,
+            reference=request.reference,
+            amount=request.amount,
+            reason=request.reason,
+        )
+        return changed, (record,)
+
+    def answered(self, key: str, movement: PaymentMovement, *, at: dt.datetime) -> Change:
+        """The gateway answered the request ``key`` with ``movement``: record it, close it.
+
+        Raises:
+            InvalidPaymentError: No request ``key`` is open, or the movement is for
+                another order.
+        """
+        if not any(open_.key == key for open_ in self.requests):
+            msg = f"order {self.id} has no open request under key {key}"
+            raise InvalidPaymentError(msg)
+        recorded, events = self.record_payment(movement, at=at)
+        closed = recorded._next(requests=tuple(r for r in self.requests if r.key != key))
+        return closed, events
+
+    def forget(self, key: str) -> Order:
+        """Close the request ``key`` without a movement: the gateway had nothing to do.
+
+        Only a release can end so (the provider let the authorization go by itself).
+
+        Raises:
+            InvalidPaymentError: No such open release.
+        """
+        if not any(r.key == key and r.kind is MovementKind.VOID for r in self.requests):
+            msg = f"order {self.id} has no open release under key {key}"
+            raise InvalidPaymentError(msg)
+        return self._next(requests=tuple(r for r in self.requests if r.key != key))
+
     def moved_hold(self, line_id: LineId, hold: HoldId) -> Order:
         """The line's inventory is now kept by ``hold`` (a swap was undone); no event.
 
@@ -743,7 +805,12 @@ class _FactsAt:
     @property
     def settled(self) -> bool:
         ledger = self._order.ledger
-        return self._order.balance.is_zero and ledger.authorized.is_zero and not ledger.pending()
+        return (
+            self._order.balance.is_zero
+            and ledger.authorized.is_zero
+            and not ledger.pending()
+            and not self._order.requests
+        )
 
 
 def _instant(at: dt.datetime) -> pendulum.DateTime:

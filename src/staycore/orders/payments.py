@@ -61,6 +61,7 @@ __all__ = [
     "GatewayTimeoutError",
     "InvalidPaymentError",
     "InvalidWebhookError",
+    "MoneyRequest",
     "MovementKind",
     "MovementStatus",
     "PaymentKeyReusedError",
@@ -322,6 +323,41 @@ class GatewayCapabilities:
             raise InvalidPaymentError(msg)
         if self.max_authorization_days < 1:
             msg = f"max_authorization_days must be 1 or more, got {self.max_authorization_days}"
+            raise InvalidPaymentError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class MoneyRequest:
+    """A refund, capture or release asked of the gateway, kept until it answers.
+
+    An order records the request (and its idempotency key) before the gateway is asked,
+    so a request whose answer a timeout lost is never forgotten: it is asked again under
+    the same key, and the gateway answers with what it did the first time.
+
+    Attributes:
+        key: The idempotency key the gateway is asked under.
+        kind: ``refund``, ``capture`` or ``void``.
+        reference: The capture refunded, or the authorization captured or released.
+        amount: How much (for a release, what the authorization held).
+        reason: Why, for a refund: which capture and why that one.
+
+    Example:
+        >>> from staycore.kernel.money import Money
+        >>> from staycore.orders.payments import MoneyRequest, MovementKind
+        >>> MoneyRequest(key="ord_1:refund:v7", kind=MovementKind.REFUND, reference="ch_1",
+        ...              amount=Money.of("60.00", "EUR")).kind.value
+        'refund'
+    """
+
+    key: str
+    kind: MovementKind
+    reference: str
+    amount: Money
+    reason: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind not in (MovementKind.REFUND, MovementKind.CAPTURE, MovementKind.VOID):
+            msg = f"a money request refunds, captures or releases, not a {self.kind.value}"
             raise InvalidPaymentError(msg)
 
 

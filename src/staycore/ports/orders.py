@@ -33,9 +33,9 @@ class OrderQueries(Protocol):
     def unsettled_orders(self) -> tuple[OrderId, ...]:
         """Committed orders whose money is not settled, oldest first; the sweeper settles them.
 
-        Those that owe the guest money back, and those that ended (or expired) with
-        money still held on a card: a gateway that timed out during a refund, a capture
-        or a release leaves them so.
+        Those with a refund, capture or release the gateway has not answered, those
+        that owe the guest money back, and those that ended (or expired) with money
+        still held on a card: a gateway that timed out leaves them so.
         """
         ...
 

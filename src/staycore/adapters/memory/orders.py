@@ -38,12 +38,13 @@ class MemoryOrderQueries:
         )
 
     def unsettled_orders(self) -> tuple[OrderId, ...]:
-        """Orders owing money back, and ended ones still holding money on a card."""
+        """Orders whose money is not settled (see the port), oldest first."""
         return tuple(
             sorted(
                 order.id
                 for order in self._store.committed(Order)
-                if order.refund_due.is_positive
+                if order.requests
+                or order.refund_due.is_positive
                 or (_ended(order) and order.ledger.authorized.is_positive)
             )
         )
