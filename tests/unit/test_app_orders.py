@@ -598,3 +598,32 @@ def test_a_refund_cut_off_by_a_timeout_is_finished_by_the_sweeper_once() -> None
     refunds = [m for m in hotel.gateway.movements(order.id) if m.kind.value == "refund"]
     assert len(refunds) == 1  # the retry asked for the same refund, not a second one
     assert hotel.queries.unsettled_orders() == ()
+
+
+def test_a_payment_under_way_is_not_asked_for_again() -> None:
+    hotel = SandboxHotel()
+    terms = BookingTerms(timezone="Europe/Paris", cancellation=moderate_policy())
+    order = hotel.orders.place(hotel.booking(STAY, terms=terms), idempotency_key="k")
+    pending = hotel.orders.pay(order.id, method=PENDING_CARD, idempotency_key="p")
+    assert hotel.orders.amount_due_now(pending.order).is_zero
+    with pytest.raises(NothingToPayError):
+        hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="again")
+
+
+def test_a_refund_refused_after_a_chargeback_is_planned_again_from_the_ledger() -> None:
+    hotel = SandboxHotel(rooms=1)
+    order = hotel.orders.place(hotel.booking(STAY), idempotency_key="k")
+    paid = hotel.orders.pay(order.id, method=PENDING_CARD, idempotency_key="p")
+    hotel.clock.advance(minutes=40)
+    hotel.orders.sweep()  # expired unpaid
+    hotel.orders.place(hotel.booking(STAY), idempotency_key="other")  # the room is gone
+    hotel.gateway.settle_pending()
+    hotel.gateway.chargeback(paid.movement.reference, eur("1.00"))
+    for _ in range(2):
+        hotel.deliver_webhooks()
+        hotel.orders.sweep()
+    settled = hotel.orders.get(order.id)
+    assert settled.requests == ()
+    assert settled.received.is_zero  # 107 refunded, 1 charged back
+    assert settled.refund_due.is_zero
+    assert hotel.queries.unsettled_orders() == ()

@@ -357,12 +357,22 @@ class Orders:
         """What the guest should pay now.
 
         Before confirming, what the schedule asks (a deposit, or everything); after, the
-        balance.
+        balance. A payment still under way (3-D Secure, a method that settles later)
+        counts as paid here, so the guest is not asked twice.
         """
+        under_way = Money.total(
+            (
+                m.amount
+                for m in order.ledger.pending()
+                if m.kind in (MovementKind.CAPTURE, MovementKind.AUTHORIZATION)
+            ),
+            order.currency,
+        )
         if order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.HELD):
             owed = order.due_before_confirming() - order.received - order.ledger.authorized
         else:
             owed = order.balance
+        owed -= under_way  # a payment the guest is completing, or that settles later
         return owed if owed.is_positive else Money.zero(order.currency)
 
     def pay(
@@ -980,7 +990,13 @@ class Orders:
         """
         asked, events = order.ask(request, at=self._clock.now())
         self._save(order, asked, events)
-        return self._answer(asked, request)
+        try:
+            return self._answer(asked, request)
+        except RefundExceedsPaidError:
+            # Refused: it moved nothing. Close it, so the order plans again from the
+            # ledger once the report of what took the money back (a chargeback) arrives.
+            self._forget(asked, request)
+            raise
 
     def _answer(self, order: Order, request: MoneyRequest) -> tuple[Order, PaymentMovement]:
         """Ask the gateway ``request`` (again) and record the answer on ``order``."""
@@ -1016,12 +1032,14 @@ class Orders:
         for request in order.requests:
             try:
                 order, _ = self._answer(order, request)
-            except AuthorizationLapsedError:
+            except (AuthorizationLapsedError, RefundExceedsPaidError):
+                # The gateway moved nothing under this key (it answers a repeated key
+                # with its first answer): close it and plan again from the ledger.
                 order = self._forget(order, request)
         return order
 
     def _forget(self, order: Order, request: MoneyRequest) -> Order:
-        """Close a release the gateway had nothing left for."""
+        """Close a request the gateway moved nothing for (see :meth:`Order.forget`)."""
         closed = order.forget(request.key)
         self._save(order, closed, ())
         return closed

@@ -637,15 +637,19 @@ class Order:
         return closed, events
 
     def forget(self, key: str) -> Order:
-        """Close the request ``key`` without a movement: the gateway had nothing to do.
+        """Close the request ``key`` without a movement: the gateway moved nothing for it.
 
-        Only a release can end so (the provider let the authorization go by itself).
+        A release ends so when the provider let the authorization go by itself; a refund
+        when the gateway refused it (a chargeback took the money back first). A gateway
+        answers a repeated key with its first answer, so a refusal of a request asked
+        again proves the first call moved nothing either.
 
         Raises:
-            InvalidPaymentError: No such open release.
+            InvalidPaymentError: No such open release or refund.
         """
-        if not any(r.key == key and r.kind is MovementKind.VOID for r in self.requests):
-            msg = f"order {self.id} has no open release under key {key}"
+        kinds = (MovementKind.VOID, MovementKind.REFUND)
+        if not any(r.key == key and r.kind in kinds for r in self.requests):
+            msg = f"order {self.id} has no open release or refund under key {key}"
             raise InvalidPaymentError(msg)
         return self._next(requests=tuple(r for r in self.requests if r.key != key))
 
