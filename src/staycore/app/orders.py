@@ -1112,13 +1112,18 @@ def _stay_line(order: Order, line_id: LineId) -> StayLine:
 
 def _stay_request(order: Order, line: StayLine, now: pendulum.DateTime) -> StayHoldRequest:
     """What a stay line asks the inventory for, lapsing with the order."""
+    return _stay_hold(line, order.id, max(order.expires_at, now.add(minutes=1)))
+
+
+def _stay_hold(line: StayLine, owner: Identifier, expires_at: pendulum.DateTime) -> StayHoldRequest:
+    """The hold a stay line's rooms are kept under."""
     return StayHoldRequest(
         hold_id=line.hold,
         unit_type=line.unit_type,
         stay=line.stay,
         rooms=line.rooms,
-        owner=order.id,
-        expires_at=max(order.expires_at, now.add(minutes=1)),
+        owner=owner,
+        expires_at=expires_at,
     )
 
 
@@ -1128,18 +1133,7 @@ def _hold_requests(
     """What the order's active lines ask the stores for, under the order as owner."""
     owner: Identifier = order.id
     lines = order.active_lines
-    stays = [
-        StayHoldRequest(
-            hold_id=line.hold,
-            unit_type=line.unit_type,
-            stay=line.stay,
-            rooms=line.rooms,
-            owner=owner,
-            expires_at=expires_at,
-        )
-        for line in lines
-        if isinstance(line, StayLine)
-    ]
+    stays = [_stay_hold(line, owner, expires_at) for line in lines if isinstance(line, StayLine)]
     slots = [
         SlotHoldRequest(
             hold_id=line.hold,

@@ -517,16 +517,7 @@ class PaymentLedger:
     @property
     def authorized(self) -> Money:
         """What is still held on cards, by authorizations neither captured nor voided."""
-        held = self.currency_zero
-        for auth in self.movements:
-            if auth.kind is not MovementKind.AUTHORIZATION or not auth.succeeded:
-                continue
-            if self._sum(MovementKind.VOID, auth.reference).is_positive:
-                continue
-            left = auth.amount - self._sum(MovementKind.CAPTURE, auth.reference)
-            if left.is_positive:
-                held += left
-        return held
+        return Money.total((left for _, left in self.open_authorizations()), self.currency)
 
     @property
     def currency_zero(self) -> Money:
@@ -542,16 +533,6 @@ class PaymentLedger:
             'EUR 0.00'
         """
         return self._sum(MovementKind.REFUND, capture) + self._sum(MovementKind.CHARGEBACK, capture)
-
-    def captured_from(self, authorization: str) -> Money:
-        """What captures took from the authorization ``authorization``.
-
-        Example:
-            >>> from staycore.orders.payments import PaymentLedger
-            >>> str(PaymentLedger("EUR").captured_from("auth_1"))
-            'EUR 0.00'
-        """
-        return self._sum(MovementKind.CAPTURE, authorization)
 
     def open_authorizations(self) -> tuple[tuple[PaymentMovement, Money], ...]:
         """Each succeeded authorization with the amount it still holds, oldest first."""
@@ -572,9 +553,7 @@ class PaymentLedger:
         for capture in self.movements:
             if capture.kind is not MovementKind.CAPTURE or not capture.succeeded:
                 continue
-            taken_back = self._sum(MovementKind.REFUND, capture.reference) + self._sum(
-                MovementKind.CHARGEBACK, capture.reference
-            )
+            taken_back = self.taken_back(capture.reference)
             found.append(
                 Refundable(
                     reference=capture.reference,
