@@ -627,3 +627,40 @@ def test_a_refund_refused_after_a_chargeback_is_planned_again_from_the_ledger() 
     assert settled.received.is_zero  # 107 refunded, 1 charged back
     assert settled.refund_due.is_zero
     assert hotel.queries.unsettled_orders() == ()
+
+
+def test_a_refund_refused_for_a_chargeback_is_made_when_its_report_arrives() -> None:
+    hotel = SandboxHotel()
+    order = paid_in_full(hotel)
+    [capture] = order.ledger.movements
+    hotel.gateway.chargeback(capture.reference, eur("60.00"))  # its webhook not yet seen
+    cancelled = hotel.orders.cancel(order.id, idempotency_key="c")
+    assert cancelled.ledger.refunded.is_zero  # 360 refused: only 300 was left
+    assert cancelled.refund_due == eur("360.00")
+    hotel.deliver_webhooks()  # no sweep: the chargeback's report plans it again
+    settled = hotel.orders.get(order.id)
+    assert settled.ledger.refunded == eur("300.00")
+    assert settled.received.is_zero
+    assert settled.refund_due.is_zero
+    assert conserved(settled)
+
+
+def test_a_refund_cut_off_before_a_chargeback_gives_back_only_what_is_owed() -> None:
+    """The sweeper looks the refund up by its key instead of asking for it again."""
+    hotel = SandboxHotel()
+    order = paid_in_full(hotel)
+    [capture] = order.ledger.movements
+    hotel.clock.advance(days=(dt.date(2026, 7, 10) - hotel.clock.now().date()).days - 3)
+    hotel.gateway.fail_next("refund")  # the refund never reached the gateway
+    cancelled = hotel.orders.cancel(order.id, idempotency_key="c")
+    [asked] = cancelled.requests
+    assert asked.amount == eur("180.00")  # half back, three days before arrival
+    hotel.gateway.chargeback(capture.reference, eur("100.00"))
+    hotel.deliver_webhooks()
+    hotel.orders.sweep()
+    settled = hotel.orders.get(order.id)
+    assert settled.requests == ()
+    assert settled.ledger.charged_back == eur("100.00")
+    assert settled.ledger.refunded == eur("80.00")  # not the 180 first planned
+    assert settled.received == settled.due == eur("180.00")
+    assert conserved(settled)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import attrs
 import pendulum
@@ -184,6 +185,36 @@ def test_paying_too_late_releases_every_part(shop: Shop) -> None:
     with pytest.raises(HoldNotActiveError):
         shop.holds.confirm(held)
     assert shop.nothing_held()
+
+
+@pytest.mark.parametrize("action", ["confirm", "extend"])
+def test_a_part_released_behind_the_order_is_not_sold_or_extended(shop: Shop, action: str) -> None:
+    """A part freed by anyone but the order (a host's tool) makes it hold again."""
+    held = _hold_all(shop)
+    shop.stock.release(held.stock[0].id)
+    now = shop.holds.load(
+        shop.order,
+        stays=[held.stays[0].id],
+        slots=[held.slots[0].id],
+        stock=[held.stock[0].id],
+    )
+    until = shop.clock.now().add(minutes=45)
+    move = shop.holds.confirm if action == "confirm" else partial(shop.holds.extend, until=until)
+    with pytest.raises(HoldNotActiveError):
+        move(now)
+    assert shop.nothing_held()
+    assert shop.stock.level(shop.breakfast).sold == 0
+
+
+def test_a_cancelled_part_is_left_out_of_the_hold_loaded_again(shop: Shop) -> None:
+    """After :meth:`release_parts`, the order loads and confirms what it kept."""
+    held = _hold_all(shop)
+    shop.holds.release_parts(held, [held.stock[0].id])
+    kept = shop.holds.load(shop.order, stays=[held.stays[0].id], slots=[held.slots[0].id])
+    confirmed = shop.holds.confirm(kept)
+    assert {h.status for h in confirmed.parts} == {HoldStatus.CONFIRMED}
+    assert shop.stock.level(shop.breakfast).sold == 0
+    assert shop.stock.level(shop.breakfast).held == 0
 
 
 def test_the_parts_must_share_owner_and_expiry(shop: Shop) -> None:

@@ -633,6 +633,38 @@ def test_fail_next_times_out_before_doing_anything(gateway: SandboxGateway) -> N
     assert charge.reference == "sbx_ch_0001"
 
 
+@pytest.mark.parametrize("lose", [False, True])
+def test_a_call_cut_off_is_found_by_its_key_only_if_it_moved_money(
+    gateway: SandboxGateway, lose: bool
+) -> None:
+    charge = gateway.charge(pay(), idempotency_key="a")
+    if lose:
+        gateway.lose_next_response("refund")
+    else:
+        gateway.fail_next("refund")
+    with pytest.raises(GatewayTimeoutError):
+        gateway.refund(charge.reference, eur("10.00"), idempotency_key="b")
+    found = gateway.find("b")
+    if lose:
+        assert found is not None
+        assert (found.kind, found.amount, found.parent) == (
+            MovementKind.REFUND,
+            eur("10.00"),
+            charge.reference,
+        )
+    else:
+        assert found is None
+
+
+def test_a_found_movement_has_its_latest_status(gateway: SandboxGateway) -> None:
+    pending = gateway.charge(pay(method=PENDING_CARD), idempotency_key="a")
+    assert pending.status is MovementStatus.PENDING
+    gateway.settle_pending()
+    found = gateway.find("a")
+    assert found is not None
+    assert (found.reference, found.status) == (pending.reference, MovementStatus.SUCCEEDED)
+
+
 def test_fail_next_breaks_only_its_operation(gateway: SandboxGateway) -> None:
     gateway.fail_next("refund")
     charge = gateway.charge(pay(), idempotency_key="a")

@@ -66,7 +66,7 @@ import pendulum
 from staycore.app.availability import Availability
 from staycore.availability.appointments import SlotHold, SlotHoldRequest
 from staycore.availability.errors import AvailabilityError
-from staycore.availability.holds import HoldNotActiveError, HoldStatus
+from staycore.availability.holds import HoldNotActiveError
 from staycore.availability.ids import HoldId
 from staycore.availability.stay_holds import StayHold, StayHoldRequest
 from staycore.availability.stock import LowStockReached, StockHold, StockRequest
@@ -303,14 +303,13 @@ class OrderHolds:
     def _each(self, hold: OrderHold, action: str, *args: object) -> OrderHold:
         """Apply a hold operation to every part, nights through the availability use cases.
 
-        Parts released on their own (a cancelled room, by :meth:`release_parts`) are left
-        out of confirming and extending; any other part that is not live (it expired)
-        makes the store refuse, so an order is never confirmed without its inventory.
+        A part that is not live (it expired, or was released) makes the store refuse to
+        confirm or extend it, so an order is never confirmed without its inventory. The
+        parts of lines an order cancelled are not in its hold: load it from the active
+        lines (:meth:`load`).
         """
 
         def apply(store: object, part: P) -> P:
-            if action != "release" and part.status is HoldStatus.RELEASED:
-                return part
             changed: P = getattr(store, action)(part.id, *args)
             return changed
 

@@ -802,12 +802,15 @@ class Orders:
             if after.status in _ENDED:
                 return self._late_money(after, movement.amount, now)
             self._notify(after, "payment.received", amount=str(movement.amount))
-        if after.status is not OrderStatus.AWAITING_PAYMENT:
-            return after
-        if after.facts(now).paid_enough:
-            return self._confirmed(after, now)
-        if movement.status in (MovementStatus.PENDING, MovementStatus.REQUIRES_ACTION):
-            return self._more_time(after, now)
+        elif movement.kind is MovementKind.CHARGEBACK and after.refund_due.is_positive:
+            # A refund the gateway refused because of this chargeback, before the order
+            # knew of it: plan it again now, over what the chargeback left.
+            return self._settle(after)
+        if after.status is OrderStatus.AWAITING_PAYMENT:
+            if after.facts(now).paid_enough:
+                return self._confirmed(after, now)
+            if movement.status in (MovementStatus.PENDING, MovementStatus.REQUIRES_ACTION):
+                return self._more_time(after, now)
         return after
 
     def _more_time(self, order: Order, now: pendulum.DateTime) -> Order:
@@ -986,7 +989,7 @@ class Orders:
 
         The request is committed before the gateway is asked: if the answer is lost (a
         timeout, a crash), the order still knows money may have moved, counts it as under
-        way, and :meth:`_ask_again` asks again under the same key.
+        way, and :meth:`_ask_again` finds out by the key what became of it.
         """
         asked, events = order.ask(request, at=self._clock.now())
         self._save(order, asked, events)
@@ -999,7 +1002,7 @@ class Orders:
             raise
 
     def _answer(self, order: Order, request: MoneyRequest) -> tuple[Order, PaymentMovement]:
-        """Ask the gateway ``request`` (again) and record the answer on ``order``."""
+        """Ask the gateway ``request`` and record the answer on ``order``."""
         if request.kind is MovementKind.REFUND:
             movement = self._gateway.refund(
                 request.reference, request.amount, idempotency_key=request.key
@@ -1010,14 +1013,19 @@ class Orders:
             )
         else:
             movement = self._gateway.void(request.reference, idempotency_key=request.key)
-        answered, events = order.answered(request.key, movement, at=self._clock.now())
+        return self._record(order, request, movement), movement
+
+    def _record(self, order: Order, request: MoneyRequest, movement: PaymentMovement) -> Order:
+        """Record the gateway's answer to ``request`` on ``order``."""
+        now = self._clock.now()
+        answered, events = order.answered(request.key, movement, at=now)
         extra: tuple[DomainEvent, ...] = ()
         if request.kind is MovementKind.REFUND and movement.succeeded:
             extra = (
                 RefundIssued(
                     aggregate_id=order.id,
                     aggregate_version=answered.version,
-                    occurred_at=self._clock.now(),
+                    occurred_at=now,
                     reference=movement.reference,
                     capture=request.reference,
                     amount=request.amount,
@@ -1025,17 +1033,23 @@ class Orders:
                 ),
             )
         self._save(order, answered, (*events, *extra))
-        return answered, movement
+        return answered
 
     def _ask_again(self, order: Order) -> Order:
-        """Ask the gateway again every request whose answer was lost, under its key."""
+        """Find out what became of every request whose answer was lost.
+
+        The gateway is asked what it made under the request's key, and that is recorded.
+        A request it made nothing for is closed, and the order plans again from its
+        ledger as it is now: making the request again under its key would move the money
+        as first planned, which may be more than is now owed (a chargeback may have come
+        in between).
+        """
         for request in order.requests:
-            try:
-                order, _ = self._answer(order, request)
-            except (AuthorizationLapsedError, RefundExceedsPaidError):
-                # The gateway moved nothing under this key (it answers a repeated key
-                # with its first answer): close it and plan again from the ledger.
+            movement = self._gateway.find(request.key)
+            if movement is None:
                 order = self._forget(order, request)
+            else:
+                order = self._record(order, request, movement)
         return order
 
     def _forget(self, order: Order, request: MoneyRequest) -> Order:

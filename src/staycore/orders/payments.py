@@ -331,8 +331,9 @@ class MoneyRequest:
     """A refund, capture or release asked of the gateway, kept until it answers.
 
     An order records the request (and its idempotency key) before the gateway is asked,
-    so a request whose answer a timeout lost is never forgotten: it is asked again under
-    the same key, and the gateway answers with what it did the first time.
+    so a request whose answer a timeout lost is never forgotten: the gateway is asked
+    what it made under the key, and a request it made nothing for is closed and planned
+    again from the ledger.
 
     Attributes:
         key: The idempotency key the gateway is asked under.

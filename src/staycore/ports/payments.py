@@ -17,6 +17,8 @@ that a developer runs locally. Every gateway keeps these rules, and the contract
   was captured minus refunded, an operation the gateway does not offer) and for a
   gateway that did not answer (:class:`~staycore.orders.payments.GatewayTimeoutError`:
   retry with the same key).
+* A caller that lost an answer can look the call up by its key
+  (:meth:`PaymentGateway.find`) instead of making it again.
 * **Asynchronous outcomes** arrive as webhooks: :meth:`PaymentGateway.parse_webhook`
   verifies the provider's signature and turns the body into movements, which the order's
   :class:`~staycore.orders.payments.PaymentLedger` takes in any order and any number of
@@ -126,6 +128,24 @@ class PaymentGateway(Protocol):
             UnsupportedPaymentOperationError: A partial refund the gateway does not offer.
             PaymentKeyReusedError: The key was used with other parameters.
             GatewayTimeoutError: No answer; retry with the same key.
+        """
+        ...
+
+    def find(self, idempotency_key: str) -> PaymentMovement | None:
+        """The movement a call under ``idempotency_key`` made, as it stands now.
+
+        How a caller learns what became of a call whose answer it lost, without making
+        the call again: asked again, a refund planned before a chargeback would give
+        back more than is now owed. A provider adapter stores the key with the movement
+        (Stripe's metadata, Adyen's merchant reference) and searches by it.
+
+        Returns:
+            The movement with its latest status, or ``None`` if no call under the key
+            made one (it never reached the provider, or was refused) and none will: a
+            lookup that cannot yet be sure raises instead.
+
+        Raises:
+            GatewayTimeoutError: No answer, or not yet a sure one; look again later.
         """
         ...
 

@@ -430,6 +430,33 @@ class SandboxGateway:
         )
         return read_event(body)
 
+    def find(self, idempotency_key: str) -> PaymentMovement | None:
+        """The movement a call under ``idempotency_key`` made, with its latest status.
+
+        ``None`` if no call under the key made one: it timed out before reaching the
+        sandbox (:meth:`fail_next`), was refused, or was never made.
+
+        Example:
+            >>> from staycore.adapters.payments import SUCCEEDING_CARD, SandboxGateway
+            >>> from staycore.kernel.money import Money
+            >>> from staycore.orders.ids import OrderId
+            >>> from staycore.orders.payments import GatewayTimeoutError, PaymentRequest
+            >>> from staycore.testing.clock import FrozenClock
+            >>> gateway = SandboxGateway(FrozenClock("2026-06-01T10:00:00Z"), secret="s")
+            >>> request = PaymentRequest(order=OrderId.new(), amount=Money.of("80.00", "EUR"),
+            ...                          method=SUCCEEDING_CARD)
+            >>> gateway.lose_next_response("charge")
+            >>> try:
+            ...     gateway.charge(request, idempotency_key="k1")
+            ... except GatewayTimeoutError:
+            ...     found = gateway.find("k1")  # what became of it, without paying again
+            >>> found.reference, gateway.find("k2")
+            ('sbx_ch_0001', None)
+        """
+        with self._lock:
+            answer = self._answers.get(idempotency_key)
+            return None if answer is None else self._movements[answer[1].reference]
+
     # -- what the provider does on its own -----------------------------------------
 
     def webhooks(self) -> list[Webhook]:

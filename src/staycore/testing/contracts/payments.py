@@ -493,6 +493,36 @@ class PaymentGatewayContract:
         assert ledger.captured == request.amount
         assert ledger.refunded.is_zero
 
+    def test_a_call_is_found_by_its_key(
+        self, gateway: PaymentGateway, succeeding_method: str, declining_method: str
+    ) -> None:
+        """Each call's movement is found by its key, a declined one too; no other key is."""
+        keys = [self.key() for _ in range(5)]
+        auth = gateway.authorize(self.request(succeeding_method), idempotency_key=keys[0])
+        capture = gateway.capture(auth.reference, auth.amount, idempotency_key=keys[1])
+        charge = gateway.charge(self.request(succeeding_method), idempotency_key=keys[2])
+        refund = gateway.refund(charge.reference, charge.amount, idempotency_key=keys[3])
+        declined = gateway.charge(self.request(declining_method), idempotency_key=keys[4])
+        for key, made in zip(keys, (auth, capture, charge, refund, declined), strict=True):
+            found = gateway.find(key)
+            assert found is not None, key
+            assert (found.reference, found.kind, found.amount) == (
+                made.reference,
+                made.kind,
+                made.amount,
+            )
+        assert gateway.find(self.key()) is None
+
+    def test_a_refused_call_is_not_found(
+        self, gateway: PaymentGateway, succeeding_method: str
+    ) -> None:
+        """A call refused as misuse made nothing, so its key finds nothing."""
+        charge = self.charged(gateway, succeeding_method)
+        key = self.key()
+        with pytest.raises(RefundExceedsPaidError):
+            gateway.refund(charge.reference, charge.amount + self.cent(), idempotency_key=key)
+        assert gateway.find(key) is None
+
     # -- webhooks ----------------------------------------------------------------------
 
     def paid_and_refunded(self, gateway: PaymentGateway, method: str) -> tuple[Identifier, Money]:
