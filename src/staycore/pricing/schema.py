@@ -71,7 +71,6 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Final, Literal, TypeVar
 
 import pendulum
@@ -90,6 +89,9 @@ from pydantic_core import ErrorDetails
 
 from staycore.availability.ids import UnitTypeId
 from staycore.kernel.currency import Currency
+from staycore.kernel.documents import UnreadableDocumentError, read_document
+from staycore.kernel.documents import document_path as _path
+from staycore.kernel.documents import shown as _shown
 from staycore.kernel.errors import StaycoreError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money, RoundingPolicy, to_decimal
@@ -169,10 +171,6 @@ _DATE_RANGE: Final = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*/\s*(\d{4}-\d{2}-\d{
 _PLAIN_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _HUNDRED: Final = Decimal(100)
-_SUFFIXES: Final = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
-_YAML_MISSING: Final = (
-    "reading YAML needs PyYAML: pip install 'staycore[yaml]' (or write the document as JSON)"
-)
 
 
 # -- errors ------------------------------------------------------------------------------
@@ -225,22 +223,6 @@ class UnknownRatePlanError(PricingError):
 
 
 # -- reading values ------------------------------------------------------------------------
-
-
-def _shown(value: object) -> str:
-    """A value as a document shows it: text in double quotes, numbers bare."""
-    shown = repr(value)
-    if isinstance(value, str):
-        shown = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, bool) or value is None:
-        shown = json.dumps(value)
-    elif isinstance(value, int | Decimal | float):
-        shown = str(value)
-    elif isinstance(value, Mapping):
-        shown = "a mapping"
-    elif isinstance(value, list | tuple):
-        shown = "a list"
-    return shown
 
 
 def _decimal(value: object, what: str, example: str) -> Decimal:
@@ -1541,121 +1523,14 @@ def load_pricing(
     Example:
         See the module example.
     """
-    if isinstance(source, os.PathLike):
-        path = Path(source)
-        name = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            problem = f"not UTF-8 text: {error.reason} at byte {error.start}"
-            raise InvalidRuleSetDocumentError([("", problem)], source=name) from None
-        chosen = format or _SUFFIXES.get(path.suffix.lower()) or _guess(text)
-    elif isinstance(source, str):
-        name, text = "", source
-        looks_like_a_file = "\n" not in source and "{" not in source
-        if looks_like_a_file and source.strip().lower().endswith(tuple(_SUFFIXES)):
-            problem = (
-                f"{_shown(source)} looks like a file name, and load_pricing reads a str as "
-                "the document's text: pass pathlib.Path(...) to read the file"
-            )
-            raise InvalidRuleSetDocumentError([("", problem)])
-        chosen = format or _guess(text)
-    else:
-        msg = f"load_pricing reads a document's text (str) or a path, not {type(source).__name__}"
-        raise TypeError(msg)
-    if chosen == "json":
-        data = _read_json(text, name)
-    elif chosen == "yaml":
-        data = _read_yaml(text, name)
-    else:
-        problem = f"unknown format {chosen!r}: write 'json' or 'yaml'"
-        raise InvalidRuleSetDocumentError([("", problem)], source=name)
+    try:
+        data, name = read_document(source, format=format, reader="load_pricing")
+    except UnreadableDocumentError as error:
+        raise InvalidRuleSetDocumentError(error.problems, source=error.source) from None
     return PricingDocument.from_data(data, unit_types=unit_types, source=name)
 
 
-def _guess(text: str) -> str:
-    return "json" if text.lstrip().startswith("{") else "yaml"
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    mapping: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in mapping:
-            msg = f"the key {_shown(key)} appears twice in one object; keep one"
-            raise ValueError(msg)
-        mapping[key] = value
-    return mapping
-
-
-def _read_json(text: str, source: str) -> Any:  # noqa: ANN401 - whatever JSON holds
-    try:
-        return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as error:
-        problem = f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-        raise InvalidRuleSetDocumentError([("", problem)], source=source) from None
-    except ValueError as error:
-        raise InvalidRuleSetDocumentError([("", str(error))], source=source) from None
-
-
-def _read_yaml(text: str, source: str) -> Any:  # noqa: ANN401 - whatever YAML holds
-    try:
-        import yaml  # noqa: PLC0415 - optional: the `yaml` extra
-    except ImportError:
-        raise InvalidRuleSetDocumentError([("", _YAML_MISSING)], source=source) from None
-
-    class DocumentLoader(yaml.SafeLoader):
-        """YAML's safe loader, reading numbers exactly, dates as text, keys once."""
-
-    def exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-        text = str(loader.construct_scalar(node)).replace("_", "")
-        try:
-            return Decimal(text)
-        except decimal.InvalidOperation:
-            return text  # .inf and .nan: refused as text where a number is expected
-
-    def as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-        return loader.construct_scalar(node)
-
-    def unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> object:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node)
-            if key in seen:
-                problem = (
-                    f"line {key_node.start_mark.line + 1}: the key {_shown(key)} appears twice "
-                    "in one mapping; keep one"
-                )
-                raise InvalidRuleSetDocumentError([("", problem)], source=source)
-            seen.add(key)
-        return loader.construct_mapping(node)
-
-    DocumentLoader.add_constructor("tag:yaml.org,2002:float", exact_number)
-    DocumentLoader.add_constructor("tag:yaml.org,2002:timestamp", as_text)
-    DocumentLoader.add_constructor("tag:yaml.org,2002:map", unique_mapping)
-    try:
-        return yaml.load(text, Loader=DocumentLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        reason = getattr(error, "problem", None) or str(error)
-        problem = f"not valid YAML: {reason}{where}"
-        raise InvalidRuleSetDocumentError([("", problem)], source=source) from None
-
-
 # -- pydantic's errors, as a document's problems --------------------------------------------
-
-
-def _path(location: Sequence[int | str]) -> str:
-    """``("rate_plans", 0, "base_price")`` as ``rate_plans[0].base_price``."""
-    path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif _PLAIN_NAME.match(part):
-            path += f".{part}" if path else part
-        else:
-            path += f"[{json.dumps(part, ensure_ascii=False)}]"
-    return path
 
 
 def _model_at(location: Sequence[int | str]) -> type[BaseModel] | None:
