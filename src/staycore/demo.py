@@ -35,8 +35,10 @@ from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.kernel.time import Slot, Stay, local_date, local_instant
+from staycore.membership.members import TierChanged
 from staycore.orders.events import RefundIssued
 from staycore.orders.order import Order
+from staycore.ports.notifier import Channel
 from staycore.pricing.changes import PriceChange
 from staycore.pricing.ids import PromotionId, RatePlanId
 from staycore.pricing.promotions import DiscountKind, Promotion
@@ -114,13 +116,14 @@ def run_demo(out: TextIO) -> None:
         True
     """
     write = _Writer(out)
-    write.title(f"staycore {__version__}: the kernel, availability, pricing and orders")
+    write.title(f"staycore {__version__}: the kernel, availability, pricing, orders and loyalty")
     _money_chapter(write)
     _stay_chapter(write)
     _lifecycle_chapter(write)
     _availability_chapter(write)
     _pricing_chapter(write)
     _orders_chapter(write)
+    _loyalty_chapter(write)
 
 
 def _money_chapter(write: _Writer) -> None:
@@ -373,6 +376,48 @@ def _orders_chapter(write: _Writer) -> None:
     write.line(
         f"the two nights are free again ({nights} rooms); guest told: "
         f"{hotel.notifier.sent[-1].template}"
+    )
+
+
+def _loyalty_chapter(write: _Writer) -> None:
+    write.heading("7. Loyalty: points over several stays, a tier, a reward on a quote, a win-back")
+    hotel = SandboxHotel(rooms=3)
+    loyalty = hotel.loyalty
+    write.line("Garden Rewards: 10 points per euro paid; Silver at 10 nights or 4 stays a year")
+    write.line("(+10 % bonus points); 1,000 points buy EUR 10 off; away half a year: 15 % off")
+    mei = loyalty.enrol(name="Mei Tan", email="mei@example.com", birthday=dt.date(1991, 4, 2))
+    loyalty.give_consent(mei, Channel.EMAIL, granted=True, source="booking form")
+    for nights in ("2026-06-05/2026-06-09", "2026-07-01/2026-07-04", "2026-07-20/2026-07-23"):
+        order = hotel.stay_completed(mei, nights)
+        earned = sum(e.points for e in hotel.ledger.entries(mei) if e.order == order.id)
+        write.row(
+            f"stay {nights[5:10]}",
+            f"{order.value} paid, {earned:,} points; balance "
+            f"{loyalty.account(mei).balance:,}; {loyalty.status(mei).tier}; "
+            f"{loyalty.progress(mei)}",
+        )
+    for event in hotel.store.outbox():
+        if isinstance(event, TierChanged):
+            write.row(
+                "tier", f"{event.previous} -> {event.tier}, valid through {event.valid_through}"
+            )
+    reward = loyalty.redeem_reward(mei, "EUR 10 off", idempotency_key="mei-reward-1")
+    write.row(
+        "reward",
+        f"{reward.reward.points:,} points for {reward.reward.name}: coupon {reward.coupon}; "
+        f"balance {loyalty.account(mei).balance:,}",
+    )
+    stay, party = Stay.parse("2026-09-10/2026-09-12"), Guests(2)
+    plain = hotel.pricing.quote(hotel.pricer, stay, party)
+    with_points = hotel.pricing.quote(hotel.pricer, stay, party, codes=[reward.coupon or ""])
+    write.row("next quote", f"{plain.total} -> {with_points.total} with the points coupon")
+    hotel.clock.set("2027-02-10T08:00:00Z")
+    for outcome in loyalty.run_triggers():
+        action = outcome.action
+        write.row(f"{action.kind.value}", f"{action.reason}; coupon {outcome.coupon}")
+    write.line(
+        f"sent: {hotel.notifier.sent[-1].template}; running the triggers again sends "
+        f"{sum(o.done for o in loyalty.run_triggers())} more"
     )
 
 

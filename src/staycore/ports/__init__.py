@@ -22,9 +22,14 @@ from staycore.ports.events import EventPublisher
 from staycore.ports.holds import HoldKeeper
 from staycore.ports.idempotency import IdempotencyRecord, IdempotencyStore
 from staycore.ports.inventory import InventoryStore
+from staycore.ports.members import MemberQueries
 from staycore.ports.notifier import Channel, Message, Notifier
+from staycore.ports.orders import OrderQueries
+from staycore.ports.payments import PaymentGateway
 from staycore.ports.persistence import Aggregate, Repository, UnitOfWork, UnitOfWorkFactory
+from staycore.ports.points import PointsLedger
 from staycore.ports.restrictions import RestrictionStore
+from staycore.ports.service_requests import ServiceRequestQueries
 from staycore.ports.stock import StockStore
 
 __all__ = [
@@ -38,10 +43,15 @@ __all__ = [
     "IdempotencyRecord",
     "IdempotencyStore",
     "InventoryStore",
+    "MemberQueries",
     "Message",
     "Notifier",
+    "OrderQueries",
+    "PaymentGateway",
+    "PointsLedger",
     "Repository",
     "RestrictionStore",
+    "ServiceRequestQueries",
     "StockStore",
     "UnitOfWork",
     "UnitOfWorkFactory",

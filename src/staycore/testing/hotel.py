@@ -22,13 +22,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Final
+
+import attrs
 
 from staycore.adapters.memory import (
     MemoryAppointmentStore,
     MemoryCouponStore,
     MemoryIdempotencyStore,
     MemoryInventoryStore,
+    MemoryMemberQueries,
     MemoryOrderQueries,
+    MemoryPointsLedger,
     MemoryRestrictionStore,
     MemoryStockStore,
     MemoryStore,
@@ -36,6 +41,7 @@ from staycore.adapters.memory import (
 )
 from staycore.adapters.payments import SUCCEEDING_CARD, SandboxGateway
 from staycore.app.availability import Availability
+from staycore.app.loyalty import Loyalty
 from staycore.app.order_holds import OrderHolds
 from staycore.app.orders import AddOnRequest, Orders, PlaceOrder, StayRequest
 from staycore.app.pricing import Pricing
@@ -45,8 +51,16 @@ from staycore.availability.inventory import NightCounts
 from staycore.availability.nights import NightSelection
 from staycore.availability.search import Listing
 from staycore.availability.stock import ItemId, StockItem
+from staycore.kernel.events import DomainEvent
 from staycore.kernel.money import Money
 from staycore.kernel.time import Stay
+from staycore.membership.earning import EarningRules, SignInRule
+from staycore.membership.ids import CustomerId
+from staycore.membership.points import ExpiryPolicy
+from staycore.membership.programme import LoyaltyProgramme, Reward
+from staycore.membership.tags import DEFAULT_TAG_RULES
+from staycore.membership.tiers import TierProgram
+from staycore.membership.triggers import TriggerSettings
 from staycore.orders.cancellation import CancellationPolicy, CancellationTier
 from staycore.orders.lines import Guest
 from staycore.orders.order import Order
@@ -59,6 +73,7 @@ from staycore.pricing.promotions import DiscountKind, Promotion
 from staycore.pricing.quote import Pricer
 from staycore.pricing.rate_plans import Guests, RatePlan
 from staycore.pricing.rules import RuleSet
+from staycore.pricing.schema import derived_id
 from staycore.testing.clock import FrozenClock
 
 __all__ = [
@@ -67,6 +82,7 @@ __all__ = [
     "SUMMER_CODE",
     "WEBHOOK_SECRET",
     "SandboxHotel",
+    "garden_rewards",
     "moderate_policy",
 ]
 
@@ -94,6 +110,45 @@ def moderate_policy() -> CancellationPolicy:
             CancellationTier(notice=dt.timedelta(days=7), refund_percent=Decimal(100)),
             CancellationTier(notice=dt.timedelta(days=1), refund_percent=Decimal(50)),
         ],
+    )
+
+
+POINTS_OFF: Final = derived_id(PromotionId, "points-10")
+"""The promotion a 1,000-point reward unlocks: EUR 10 off a stay."""
+
+WELCOME_BACK: Final = derived_id(PromotionId, "welcome-back")
+"""The promotion a win-back coupon unlocks: 15 % off a stay."""
+
+
+def garden_rewards() -> LoyaltyProgramme:
+    """The hotel's loyalty programme, modelled on the big hotel programmes.
+
+    Four tiers (:meth:`~staycore.membership.tiers.TierProgram.example`), 10 points per
+    euro, 100 for a review, 500 for a friend who stays, 5 a day for signing in; points
+    lapse after 24 months without activity; 1,000 points buy EUR 10 off; a guest away
+    for half a year gets 15 % off to come back; Platinum arrivals prompt an upgrade.
+
+    Example:
+        >>> from staycore.testing.hotel import garden_rewards
+        >>> [tier.name for tier in garden_rewards().tiers.tiers]
+        ['Member', 'Silver', 'Gold', 'Platinum']
+    """
+    return LoyaltyProgramme(
+        name="Garden Rewards",
+        timezone="Europe/Paris",
+        tiers=TierProgram.example("EUR"),
+        earning=EarningRules(
+            currency="EUR",
+            points_per_unit=Decimal(10),
+            referral_bonus=500,
+            review_bonus=100,
+            sign_in=SignInRule(points=5),
+        ),
+        expiry=ExpiryPolicy.inactivity(months=24),
+        rewards=(Reward(name="EUR 10 off", points=1000, promotion=POINTS_OFF),),
+        tag_rules=DEFAULT_TAG_RULES,
+        triggers=TriggerSettings(upgrade_tiers={"Platinum"}),
+        win_back_promotion=WELCOME_BACK,
     )
 
 
@@ -127,6 +182,7 @@ class SandboxHotel:
         now: str = "2026-06-01T09:00:00Z",
         terms: BookingTerms | None = None,
         capabilities: GatewayCapabilities | None = None,
+        programme: LoyaltyProgramme | None = None,
     ) -> None:
         self.clock = FrozenClock(now)
         self.store = MemoryStore()
@@ -144,6 +200,15 @@ class SandboxHotel:
             id=PromotionId.new(), name="Summer 10 %", kind=DiscountKind.PERCENT, percent=Decimal(10)
         )
         self.coupons.add_coupons([Coupon(code=SUMMER_CODE, promotion=summer.id, max_uses=1)])
+        points_off = Promotion(
+            id=POINTS_OFF,
+            name="Garden Rewards: EUR 10 off",
+            kind=DiscountKind.AMOUNT,
+            amount=Money.of("10.00", "EUR"),
+        )
+        welcome_back = Promotion(
+            id=WELCOME_BACK, name="Welcome back", kind=DiscountKind.PERCENT, percent=Decimal(15)
+        )
         self.pricing = Pricing(self.coupons, self.clock)
         self.pricer = Pricer(
             RatePlan(
@@ -156,7 +221,7 @@ class SandboxHotel:
                 version="2026-summer",
                 currency="EUR",
                 timezone="Europe/Paris",
-                promotions=[summer],
+                promotions=[summer, points_off, welcome_back],
             ),
         )
         self.gateway = SandboxGateway(
@@ -182,6 +247,19 @@ class SandboxHotel:
             clock=self.clock,
         )
         self.reviews = Reviews(uow=self.store.unit_of_work, queries=self.queries, clock=self.clock)
+        self.ledger = MemoryPointsLedger()
+        self.loyalty = Loyalty(
+            uow=self.store.unit_of_work,
+            ledger=self.ledger,
+            coupons=self.coupons,
+            members=MemoryMemberQueries(self.store),
+            orders=self.queries,
+            notifier=self.notifier,
+            idempotency=MemoryIdempotencyStore(self.clock),
+            clock=self.clock,
+            programme=programme or garden_rewards(),
+        )
+        self._relayed = 0
 
     def booking(
         self,
@@ -250,3 +328,50 @@ class SandboxHotel:
             [2, 2]
         """
         return self.inventory.counts(self.unit_type, Stay.parse(stay))
+
+    def relay(self) -> tuple[DomainEvent, ...]:
+        """Hand the events committed since the last relay to the loyalty reactions.
+
+        What an outbox relay does in a deployment (:meth:`Loyalty.publish
+        <staycore.app.loyalty.Loyalty.publish>` is an event publisher).
+
+        Example:
+            >>> from staycore.testing.hotel import SandboxHotel
+            >>> SandboxHotel().relay()
+            ()
+        """
+        events = self.store.outbox()[self._relayed :]
+        self._relayed += len(events)
+        self.loyalty.publish(events)
+        return events
+
+    def stay_completed(self, customer: CustomerId, stay: str, *, guests: int = 2) -> Order:
+        """Book ``stay`` for a member, pay it in full, stay, complete, and relay the events.
+
+        The clock ends the morning after check-out.
+
+        Example:
+            >>> from staycore.testing.hotel import SandboxHotel
+            >>> hotel = SandboxHotel()
+            >>> mei = hotel.loyalty.enrol(name="Mei Tan", email="mei@example.com")
+            >>> hotel.stay_completed(mei, "2026-07-10/2026-07-12").status.value
+            'completed'
+        """
+        booking = self.booking(stay, guests=guests)
+        booking = attrs.evolve(booking, guest=attrs.evolve(booking.guest, customer=customer))
+        key = f"{customer}:{stay}"
+        order = self.orders.place(booking, idempotency_key=f"{key}:place")
+        self.orders.pay(
+            order.id,
+            method=SUCCEEDING_CARD,
+            amount=order.value,
+            idempotency_key=f"{key}:pay",
+        )
+        nights = Stay.parse(stay)
+        self.clock.set(f"{nights.check_in.isoformat()}T14:00:00Z")
+        self.orders.check_in(order.id, idempotency_key=f"{key}:in")
+        self.clock.set(f"{nights.check_out.isoformat()}T09:00:00Z")
+        self.orders.check_out(order.id, idempotency_key=f"{key}:out")
+        completed = self.orders.complete(order.id, idempotency_key=f"{key}:done")
+        self.relay()
+        return completed

@@ -14,6 +14,9 @@ one, so it serves tests, demos and single-process tools, not a deployment.
 * :class:`MemoryStockStore`: counted add-on items and the holds on their units.
 * :class:`MemoryCouponStore`: coupon codes and the redemptions counted against their limits.
 * :class:`MemoryOrderQueries`: the open orders and the reviews of a memory store.
+* :class:`MemoryPointsLedger`: members' points entries, with each account kept up to date.
+* :class:`MemoryMemberQueries`, :class:`MemoryServiceRequestQueries`: the members and the
+  service requests of a memory store.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
   fail on request.
 
@@ -34,9 +37,12 @@ from staycore.adapters.memory.appointments import MemoryAppointmentStore
 from staycore.adapters.memory.coupons import MemoryCouponStore
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
 from staycore.adapters.memory.inventory import MemoryInventoryStore
+from staycore.adapters.memory.members import MemoryMemberQueries
 from staycore.adapters.memory.messaging import RecordingNotifier, RecordingPublisher
 from staycore.adapters.memory.orders import MemoryOrderQueries
+from staycore.adapters.memory.points import MemoryPointsLedger
 from staycore.adapters.memory.restrictions import MemoryRestrictionStore
+from staycore.adapters.memory.service_requests import MemoryServiceRequestQueries
 from staycore.adapters.memory.stock import MemoryStockStore
 from staycore.adapters.memory.store import MemoryStore
 from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOfWork
@@ -46,9 +52,12 @@ __all__ = [
     "MemoryCouponStore",
     "MemoryIdempotencyStore",
     "MemoryInventoryStore",
+    "MemoryMemberQueries",
     "MemoryOrderQueries",
+    "MemoryPointsLedger",
     "MemoryRepository",
     "MemoryRestrictionStore",
+    "MemoryServiceRequestQueries",
     "MemoryStockStore",
     "MemoryStore",
     "MemoryUnitOfWork",

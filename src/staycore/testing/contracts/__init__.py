@@ -14,6 +14,7 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
 * :class:`CouponStoreContract`: :mod:`staycore.ports.coupons`.
 * :class:`PaymentGatewayContract`: :mod:`staycore.ports.payments`.
 * :class:`OrderQueriesContract`: :mod:`staycore.ports.orders`.
+* :class:`PointsLedgerContract`: :mod:`staycore.ports.points`.
 
 This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
 in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
@@ -39,6 +40,7 @@ from staycore.testing.contracts.persistence import (
     NoteId,
     UnitOfWorkContract,
 )
+from staycore.testing.contracts.points import PointsLedgerContract
 from staycore.testing.contracts.restrictions import RestrictionStoreContract
 from staycore.testing.contracts.stock import StockStoreContract
 
@@ -54,6 +56,7 @@ __all__ = [
     "NoteId",
     "OrderQueriesContract",
     "PaymentGatewayContract",
+    "PointsLedgerContract",
     "RestrictionStoreContract",
     "StockStoreContract",
     "UnitOfWorkContract",
