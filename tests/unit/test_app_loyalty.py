@@ -47,7 +47,7 @@ from staycore.membership.tiers import (
     TierStatus,
     ValidFor,
 )
-from staycore.membership.triggers import TriggerKind
+from staycore.membership.triggers import TriggerKind, TriggerSettings
 from staycore.orders.order import Order
 from staycore.orders.payments import MovementKind
 from staycore.orders.reviews import ReviewLeft
@@ -903,6 +903,17 @@ def test_a_platinum_member_arriving_today_prompts_an_upgrade() -> None:
     (again,) = hotel.loyalty.run_triggers()
     assert (again.done, again.skipped) == (False, "taken before")
     assert len([e for e in hotel.store.outbox() if isinstance(e, ArrivalUpgradePrompted)]) == 1
+
+
+def test_a_tier_with_an_upgrade_on_arrival_benefit_prompts_though_the_triggers_omit_it() -> None:
+    programme = attrs.evolve(low_tiers(), triggers=TriggerSettings())
+    hotel = SandboxHotel(programme=programme)
+    mei = enrol_mei(hotel)
+    hotel.stay_completed(mei, "2026-07-10/2026-07-14")  # four nights: Platinum
+    arriving = booked(hotel, mei, "2026-08-01/2026-08-03")
+    hotel.clock.set("2026-08-01T07:00:00Z")
+    (outcome,) = hotel.loyalty.run_triggers()
+    assert (outcome.action.kind, outcome.action.order) == (K.UPGRADE_PROMPT, arriving.id)
 
 
 def test_a_silver_member_arriving_today_is_not_prompted() -> None:

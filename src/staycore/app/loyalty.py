@@ -42,6 +42,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+import attrs
 import pendulum
 
 from staycore.availability.ids import UnitTypeId
@@ -595,7 +596,12 @@ class Loyalty:
             self._snapshot(customer, now, today, arriving.get(customer, ()))
             for customer in self._members.members()
         ]
-        return due_triggers(self.programme.triggers, snapshots, today=today)
+        # A tier whose benefits include an upgrade on arrival prompts one, as do the
+        # tiers the triggers name.
+        settings = self.programme.triggers
+        upgrading = {t.name for t in self.programme.tiers.tiers if t.benefits.upgrade_on_arrival}
+        settings = attrs.evolve(settings, upgrade_tiers=settings.upgrade_tiers | upgrading)
+        return due_triggers(settings, snapshots, today=today)
 
     def run_triggers(self) -> tuple[TriggerOutcome, ...]:
         """Take every action due now, once per key.
