@@ -37,7 +37,6 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -71,6 +70,7 @@ from staycore.membership.points import (
 from staycore.membership.profiles import (
     ContactDetails,
     CustomerProfile,
+    ProfileChange,
     Referral,
     ReviewRecord,
     merge,
@@ -113,7 +113,7 @@ class NotAMemberError(MembershipError):
     code = "membership.not_a_member"
 
 
-@dataclasses.dataclass(frozen=True)
+@attrs.frozen
 class RewardRedeemed:
     """What spending points on a reward gave.
 
@@ -129,7 +129,7 @@ class RewardRedeemed:
     coupon: str | None
 
 
-@dataclasses.dataclass(frozen=True)
+@attrs.frozen
 class TriggerOutcome:
     """What became of one due action.
 
@@ -743,17 +743,22 @@ class Loyalty:
             entries += made
         return self._ledger.post(customer, entries) if entries else ()
 
-    def _change_profile(self, customer: CustomerId, change: object) -> CustomerProfile:
+    def _change_profile(
+        self,
+        customer: CustomerId,
+        change: Callable[[CustomerProfile, pendulum.DateTime], ProfileChange],
+    ) -> CustomerProfile:
+        """Apply ``change`` to the stored profile now, and save it if it changed."""
         now = self._clock.now()
         with self._uow() as uow:
             profiles = uow.repository(CustomerProfile)
             before = profiles.get(customer)
-            after, events = change(before, now)  # type: ignore[operator]
+            after, events = change(before, now)
             if after is not before:
                 profiles.save(after, expected_version=before.version)
                 uow.collect(*events)
                 uow.commit()
-        return after  # type: ignore[no-any-return]
+        return after
 
     def _refresh_tags(self, customer: CustomerId, now: pendulum.DateTime) -> None:
         today = local_date(now, self.programme.timezone)

@@ -31,14 +31,17 @@ import decimal
 import json
 import os
 import re
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from pydantic import BaseModel
+
 from staycore.kernel.errors import KernelError
 
-__all__ = ["UnreadableDocumentError", "document_path", "read_document", "shown"]
+__all__ = ["UnreadableDocumentError", "document_path", "model_at", "read_document", "shown"]
 
 _SUFFIXES: Final = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 _YAML_MISSING: Final = (
@@ -110,6 +113,37 @@ def document_path(location: Sequence[int | str]) -> str:
         else:
             path += f"[{json.dumps(part, ensure_ascii=False)}]"
     return path
+
+
+def model_at(root: type[BaseModel], location: Sequence[int | str]) -> type[BaseModel] | None:
+    """The pydantic model whose fields hold ``location``, following the annotations.
+
+    For turning pydantic's errors into a document's problems: an unknown key at
+    ``location`` is best answered with the keys its model knows.
+
+    Example:
+        >>> from staycore.kernel.documents import model_at
+        >>> from staycore.membership.programme import ProgrammeData
+        >>> model_at(ProgrammeData, ("tiers", "levels", 0)).__name__
+        'LevelData'
+    """
+    model: type[BaseModel] | None = root
+    for part in location:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = None if field is None else _model_in(field.annotation)
+    return model
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
 
 
 def read_document(

@@ -71,7 +71,6 @@ import difflib
 import json
 import operator
 import re
-import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Final
@@ -93,6 +92,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from staycore.kernel.currency import Currency
+from staycore.kernel.documents import document_path, model_at, shown
 from staycore.kernel.errors import StaycoreError
 from staycore.kernel.money import Money, to_decimal
 from staycore.kernel.time import as_instant
@@ -993,20 +993,9 @@ DEFAULT_TAG_RULES: Final = default_tag_rules(Money.of("5000.00", "EUR"))
 # -- rules as data ---------------------------------------------------------------------
 
 
-def _shown(value: object) -> str:
-    """A value as a document shows it: text in double quotes, numbers bare."""
-    if isinstance(value, str | bool) or value is None:
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return str(value) if isinstance(value, int | float | Decimal) else repr(value)
-
-
 def _text_data(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        msg = f"must be some text, got {_shown(value)}"
+        msg = f"must be some text, got {shown(value)}"
         raise ValueError(msg)
     return value.strip()
 
@@ -1015,7 +1004,7 @@ def _tag_data(value: object) -> str:
     if not isinstance(value, str) or not _RULE_NAME.match(value):
         msg = (
             "must be a tag name of lower-case letters, digits and underscores, such as "
-            f'"business_high_value"; got {_shown(value)}'
+            f'"business_high_value"; got {shown(value)}'
         )
         raise ValueError(msg)
     return value
@@ -1027,7 +1016,7 @@ def _money_data(value: object) -> str:
             return str(Money.parse(value))
         except StaycoreError:
             pass
-    msg = f'must be an amount with its currency, such as "5000 EUR"; got {_shown(value)}'
+    msg = f'must be an amount with its currency, such as "5000 EUR"; got {shown(value)}'
     raise ValueError(msg)
 
 
@@ -1047,7 +1036,7 @@ def _some(conditions: tuple[ConditionData, ...]) -> tuple[ConditionData, ...]:
 
 def _op_data(value: object) -> str:
     if not isinstance(value, str) or value not in _OPERATIONS:
-        msg = f"{_shown(value)} is not a comparison; use one of {', '.join(OPERATORS)}"
+        msg = f"{shown(value)} is not a comparison; use one of {', '.join(OPERATORS)}"
         raise ValueError(msg)
     return value
 
@@ -1286,7 +1275,7 @@ def parse_tag_rules(data: Sequence[Mapping[str, Any]]) -> tuple[TagRule, ...]:
     if isinstance(data, str | bytes | Mapping) or not isinstance(data, Sequence):
         message = (
             'tag rules are a list of mappings such as {"tag": "family", "when": '
-            f'{{"stays_with_children": {{"at_least": 1}}}}}}, got {_shown(data)}'
+            f'{{"stays_with_children": {{"at_least": 1}}}}}}, got {shown(data)}'
         )
         raise InvalidTagRuleError([("", message)])
     problems: list[_Problem] = []
@@ -1318,36 +1307,12 @@ def parse_tag_rules(data: Sequence[Mapping[str, Any]]) -> tuple[TagRule, ...]:
 
 def _path(index: int, location: Sequence[int | str]) -> str:
     """``(0, ("when", "all_of", 1, "field"))`` as ``[0].when.all_of[1].field``."""
-    path = f"[{index}]"
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif _PLAIN_NAME.match(part):
-            path += f".{part}"
-        else:
-            path += f"[{json.dumps(part, ensure_ascii=False)}]"
-    return path
+    rest = document_path(location)
+    return f"[{index}]" + (f".{rest}" if rest and not rest.startswith("[") else rest)
 
 
 def _model_at(location: Sequence[int | str]) -> type[BaseModel] | None:
-    """The model whose key sits at ``location``, following the models' annotations."""
-    model: type[BaseModel] | None = TagRuleData
-    for part in location:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(part)
-        model = None if field is None else _model_in(field.annotation)
-    return model
-
-
-def _model_in(annotation: object) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in typing.get_args(annotation):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None
+    return model_at(TagRuleData, location)
 
 
 def _pydantic_problem(index: int, error: ErrorDetails) -> _Problem:
@@ -1356,12 +1321,12 @@ def _pydantic_problem(index: int, error: ErrorDetails) -> _Problem:
     context = error.get("ctx") or {}
     messages = {
         "missing": "required, but missing",
-        "int_type": f"must be a whole number, got {_shown(value)}",
-        "string_type": f"must be text, got {_shown(value)}",
-        "tuple_type": f"must be a list of conditions, got {_shown(value)}",
-        "model_type": f"must be a mapping, got {_shown(value)}",
-        "model_attributes_type": f"must be a mapping, got {_shown(value)}",
-        "greater_than_equal": f"must be {context.get('ge')} or more, got {_shown(value)}",
+        "int_type": f"must be a whole number, got {shown(value)}",
+        "string_type": f"must be text, got {shown(value)}",
+        "tuple_type": f"must be a list of conditions, got {shown(value)}",
+        "model_type": f"must be a mapping, got {shown(value)}",
+        "model_attributes_type": f"must be a mapping, got {shown(value)}",
+        "greater_than_equal": f"must be {context.get('ge')} or more, got {shown(value)}",
     }
     if kind == "value_error" and "error" in context:
         message = str(context["error"])
@@ -1375,9 +1340,9 @@ def _pydantic_problem(index: int, error: ErrorDetails) -> _Problem:
         message = f"unknown key; {hint}"
     else:
         default = error["msg"][:1].lower() + error["msg"][1:]
-        message = messages.get(kind, f"{default}, got {_shown(value)}")
+        message = messages.get(kind, f"{default}, got {shown(value)}")
     if not location and kind in ("model_type", "model_attributes_type"):
         message = (
-            f'must be a mapping such as {{"tag": "family", "when": {{...}}}}, got {_shown(value)}'
+            f'must be a mapping such as {{"tag": "family", "when": {{...}}}}, got {shown(value)}'
         )
     return _path(index, location), message, kind == "unknown_tag_field"

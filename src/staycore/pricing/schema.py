@@ -68,7 +68,6 @@ import json
 import os
 import re
 import types
-import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal, TypeVar
@@ -89,7 +88,7 @@ from pydantic_core import ErrorDetails
 
 from staycore.availability.ids import UnitTypeId
 from staycore.kernel.currency import Currency
-from staycore.kernel.documents import UnreadableDocumentError, read_document
+from staycore.kernel.documents import UnreadableDocumentError, model_at, read_document
 from staycore.kernel.documents import document_path as _path
 from staycore.kernel.documents import shown as _shown
 from staycore.kernel.errors import StaycoreError
@@ -1534,24 +1533,7 @@ def load_pricing(
 
 
 def _model_at(location: Sequence[int | str]) -> type[BaseModel] | None:
-    """The model whose field sits at ``location``, following the document's annotations."""
-    model: type[BaseModel] | None = PricingData
-    for part in location:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(part)
-        model = None if field is None else _model_in(field.annotation)
-    return model
-
-
-def _model_in(annotation: object) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in typing.get_args(annotation):
-        found = _model_in(argument)
-        if found is not None:
-            return found
-    return None
+    return model_at(PricingData, location)
 
 
 def _problem(error: ErrorDetails) -> tuple[str, str]:
