@@ -1,6 +1,7 @@
 """The ``staycore`` command.
 
-``staycore demo`` tells the library's story on sample data. ``staycore quote FILE`` prices
+``staycore demo`` tells the library's story on sample data. ``staycore churn ORDERS.csv``
+scores an order export (see :mod:`staycore.churn_command`). ``staycore quote FILE`` prices
 a stay from a pricing document (see :mod:`staycore.pricing.schema`) and prints the quote
 line by line; a document that does not read, an unknown plan or coupon, or any other
 refusal prints its message on standard error and exits with status 2.
@@ -51,7 +52,27 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("demo", help="tell the whole story on sample data")
     _add_quote_parser(commands)
+    _add_churn_parser(commands)
     return parser
+
+
+def _add_churn_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "churn",
+        help="score an order export: segments, churn risk, lifetime value (CSV in and out)",
+        description="Score every customer of an order export (CSV: customer, date, amount) "
+        "as of a day: RFM segment, churn risk and its reason, P(alive), expected stays and "
+        "value over the next 12 months. Needs the analytics extra. Exits with status 2, and "
+        "a message naming the line or column, when the export does not read.",
+    )
+    command.add_argument("file", metavar="ORDERS.csv", help="the order export")
+    command.add_argument("--at", metavar="DATE", help="the day scored at (default: today)")
+    command.add_argument(
+        "--out", metavar="FILE", help="where the scores go (default: ORDERS.scores.csv)"
+    )
+    command.add_argument("--customer-column", default="customer", metavar="NAME")
+    command.add_argument("--date-column", default="date", metavar="NAME")
+    command.add_argument("--amount-column", default="amount", metavar="NAME")
 
 
 def _add_quote_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -119,6 +140,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "quote":
         return _run_quote(args)
+    if args.command == "churn":
+        from staycore.churn_command import run_churn  # noqa: PLC0415 - numpy, when asked
+
+        return run_churn(
+            args.file,
+            at=args.at,
+            out_path=args.out,
+            customer_column=args.customer_column,
+            date_column=args.date_column,
+            amount_column=args.amount_column,
+        )
     parser.print_help(sys.stderr)
     return 2
 
