@@ -368,6 +368,22 @@ class BetaGeoParams:
     def __attrs_post_init__(self) -> None:
         _positive(type(self), r=self.r, alpha=self.alpha, a=self.a, b=self.b)
 
+    @classmethod
+    def start(cls, mean_frequency: float, mean_age: float) -> BetaGeoParams:
+        """Where a fit starts: ``r/alpha`` the observed rate, a quarter dropping out.
+
+        :meth:`BetaGeo.fit` starts here, and so should a fit over partitions
+        (:meth:`BetaGeo.fit_objective`), so that both take the same path.
+
+        Example:
+            >>> from staycore.membership.lifetime import BetaGeoParams
+            >>> start = BetaGeoParams.start(mean_frequency=1.04, mean_age=32.7)
+            >>> start.r, round(start.alpha, 4), start.a, start.b
+            (1.0, 31.4423, 1.0, 3.0)
+        """
+        rate = max(mean_frequency, 1e-3) / max(mean_age, 1e-12)
+        return cls(r=1.0, alpha=1.0 / rate, a=1.0, b=3.0)
+
 
 class _BetaGeoData:
     """Customers prepared for repeated likelihood evaluations.
@@ -391,9 +407,9 @@ class _BetaGeoData:
         self.mean_age = float(age @ weights) / self.total
 
     def start(self) -> Array:
-        """Log-parameters to start from: ``r/alpha`` the observed rate, a quarter dropping out."""
-        rate = max(self.mean_frequency, 1e-3) / max(self.mean_age, 1e-12)
-        return np.log(np.array([1.0, 1.0 / rate, 1.0, 3.0], dtype=np.float64))
+        """Log-parameters to start from (:meth:`BetaGeoParams.start`)."""
+        p = BetaGeoParams.start(self.mean_frequency, self.mean_age)
+        return np.log(np.array([p.r, p.alpha, p.a, p.b], dtype=np.float64))
 
     def log_likelihood(self, theta: Array) -> tuple[float, Array]:
         """Total log-likelihood and its gradient in log-parameters, at ``exp(theta)``."""
