@@ -33,7 +33,12 @@ extensions = [
     "_ext.docstring_lines",
     "sphinx_autodoc_typehints",
     "sphinx.ext.viewcode",
+    # The analytics page's plot, drawn from CDNOW while the docs build.
+    "matplotlib.sphinxext.plot_directive",
 ]
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 100)]
 
 exclude_patterns = ["_build", "_ext"]
 root_doc = "index"
