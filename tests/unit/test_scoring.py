@@ -60,3 +60,16 @@ def test_a_base_too_small_to_fit_says_so_and_scores_without_the_models() -> None
         score_customers(customers, dates, [10, 20, 30, 40], at=at)
     scored = score_customers(customers, dates, [10, 20, 30, 40], at=at, lifetime=False)
     assert list(scored.p_alive) == [1.0, 1.0, 1.0]
+
+
+def test_stays_falling_from_one_year_to_the_next_are_the_reason_given() -> None:
+    at = dt.date(2026, 6, 30)
+    the_year_before = [dt.date(2024, m, 1) for m in (8, 10, 12)] + [dt.date(2025, 3, 1)]
+    just_now = [dt.date(2026, 6, 20)]  # no lateness to speak of
+    customers = ["falling"] * 5 + ["steady"] * 2
+    dates = [*the_year_before, *just_now, dt.date(2025, 3, 1), *just_now]
+    scored = score_customers(customers, dates, [100] * len(dates), at=at, lifetime=False)
+    reason = dict(zip(scored.customer.tolist(), scored.churn_reason.tolist(), strict=True))
+    risk = dict(zip(scored.customer.tolist(), scored.churn_risk.tolist(), strict=True))
+    assert reason == {"falling": "falling_frequency", "steady": ""}
+    assert risk["falling"] > risk["steady"]

@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from staycore.membership.churn import DEFAULT_CHURN_MODEL, ChurnModel, churn_risk_many
 from staycore.membership.rfm import SegmentMap, rfm_scores, segments
-from staycore.membership.summaries import CustomerSummary, summarize
+from staycore.membership.summaries import CustomerSummary, InvalidOrderDataError, summarize
 
 __all__ = ["ScoredCustomers", "score_customers"]
 
@@ -67,7 +67,8 @@ class ScoredCustomers:
         churn_action: What the risk calls for (``"watch"``, ``"win_back_offer"``, ...).
         churn_reason: The factor that raises the risk most, or ``""`` if none does. An
             order export says nothing of complaints or reviews: the risk comes from the
-            time since the last stay against the customer's own rhythm.
+            time since the last stay against the customer's own rhythm, and from their
+            stays in the last year against the year before.
         p_alive: The probability they are still a customer (BG/NBD); NaN-free, and 1.0
             where the lifetime models were not asked for.
         expected_stays: Stays expected over the next 52 weeks (BG/NBD).
@@ -166,7 +167,22 @@ def score_customers(
         np.where(repeat, summary.recency * summary.unit_days / np.maximum(summary.frequency, 1), 0),
         mask=~repeat,
     )
-    churn = churn_risk_many(days, usual_gap_days=gaps, model=churn_model, top=1)
+    # Falling frequency: stays in the last year against the year before.
+    a_year = dt.timedelta(days=365)
+    by_then = [
+        _stays_by(summary, customers, dates, amounts, at - a_year),
+        _stays_by(summary, customers, dates, amounts, at - 2 * a_year),
+    ]
+    recent = summary.frequency + 1 - by_then[0]
+    prior = by_then[0] - by_then[1]
+    churn = churn_risk_many(
+        days,
+        usual_gap_days=gaps,
+        stays_recent=recent,
+        stays_prior=prior,
+        model=churn_model,
+        top=1,
+    )
     size = len(summary)
     p_alive = np.ones(size)
     expected = np.zeros(size)
@@ -188,6 +204,25 @@ def score_customers(
         expected_stays=expected,
         expected_value=value,
     )
+
+
+def _stays_by(
+    summary: CustomerSummary,
+    customers: npt.ArrayLike | Sequence[Hashable],
+    dates: npt.ArrayLike | Sequence[dt.date | str],
+    amounts: npt.ArrayLike | Sequence[Decimal | float],
+    day: dt.date,
+) -> npt.NDArray[np.int64]:
+    """Each customer of ``summary``'s purchase days up to ``day``, in its order."""
+    counts = np.zeros(len(summary), dtype=np.int64)
+    try:
+        then = summarize(customers, dates, amounts, calibration_end=day, unit="W")
+    except InvalidOrderDataError:
+        return counts  # nobody had bought yet
+    index = {customer: position for position, customer in enumerate(summary.customer.tolist())}
+    for customer, frequency in zip(then.customer.tolist(), then.frequency.tolist(), strict=True):
+        counts[index[customer]] = frequency + 1
+    return counts
 
 
 def _lifetime(
