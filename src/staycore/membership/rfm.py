@@ -58,6 +58,7 @@ from staycore.kernel.documents import (
     read_document,
     shown,
 )
+from staycore.membership.columns import ARRAY_EQ, read_only
 from staycore.membership.errors import MembershipError
 
 __all__ = [
@@ -73,7 +74,6 @@ __all__ = [
     "segments",
 ]
 
-_ARRAY_EQ: Final = attrs.cmp_using(eq=np.array_equal)
 _RANGE_TEXT: Final = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 _MAP_KEYS: Final = ("bins", "segments")
 _RULE_KEYS: Final = ("name", "recency", "frequency")
@@ -181,12 +181,6 @@ def _rebuild_map_error(
 # -- scores ------------------------------------------------------------------------------
 
 
-def _frozen(values: npt.ArrayLike) -> npt.NDArray[Any]:
-    array = np.asarray(values).view()
-    array.flags.writeable = False
-    return array
-
-
 @attrs.frozen(kw_only=True)
 class RfmScores:
     """Each customer's recency, frequency and monetary scores, as read-only columns.
@@ -206,9 +200,9 @@ class RfmScores:
         ['555', '333', '242', '421', '114']
     """
 
-    recency: npt.NDArray[np.int64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
-    frequency: npt.NDArray[np.int64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
-    monetary: npt.NDArray[np.int64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
+    recency: npt.NDArray[np.int64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
+    frequency: npt.NDArray[np.int64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
+    monetary: npt.NDArray[np.int64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
     bins: int = 5
 
     def __len__(self) -> int:

@@ -38,18 +38,13 @@ import numpy as np
 import numpy.typing as npt
 
 from staycore.membership.churn import DEFAULT_CHURN_MODEL, ChurnModel, churn_risk_many
+from staycore.membership.columns import read_only
 from staycore.membership.rfm import SegmentMap, rfm_scores, segments
 from staycore.membership.summaries import CustomerSummary, InvalidOrderDataError, summarize
 
 __all__ = ["ScoredCustomers", "score_customers"]
 
 _WEEKS_A_YEAR = 52.0
-
-
-def _frozen(values: npt.ArrayLike) -> npt.NDArray[Any]:
-    array = np.asarray(values)
-    array.setflags(write=False)
-    return array
 
 
 @attrs.frozen(eq=False)
@@ -76,18 +71,18 @@ class ScoredCustomers:
             expected stays, undiscounted).
     """
 
-    customer: npt.NDArray[Any] = attrs.field(converter=_frozen)
+    customer: npt.NDArray[Any] = attrs.field(converter=read_only)
     summary: CustomerSummary
-    recency_score: npt.NDArray[np.int64] = attrs.field(converter=_frozen)
-    frequency_score: npt.NDArray[np.int64] = attrs.field(converter=_frozen)
-    monetary_score: npt.NDArray[np.int64] = attrs.field(converter=_frozen)
-    segment: npt.NDArray[np.str_] = attrs.field(converter=_frozen)
-    churn_risk: npt.NDArray[np.float64] = attrs.field(converter=_frozen)
-    churn_action: npt.NDArray[Any] = attrs.field(converter=_frozen)
-    churn_reason: npt.NDArray[Any] = attrs.field(converter=_frozen)
-    p_alive: npt.NDArray[np.float64] = attrs.field(converter=_frozen)
-    expected_stays: npt.NDArray[np.float64] = attrs.field(converter=_frozen)
-    expected_value: npt.NDArray[np.float64] = attrs.field(converter=_frozen)
+    recency_score: npt.NDArray[np.int64] = attrs.field(converter=read_only)
+    frequency_score: npt.NDArray[np.int64] = attrs.field(converter=read_only)
+    monetary_score: npt.NDArray[np.int64] = attrs.field(converter=read_only)
+    segment: npt.NDArray[np.str_] = attrs.field(converter=read_only)
+    churn_risk: npt.NDArray[np.float64] = attrs.field(converter=read_only)
+    churn_action: npt.NDArray[Any] = attrs.field(converter=read_only)
+    churn_reason: npt.NDArray[Any] = attrs.field(converter=read_only)
+    p_alive: npt.NDArray[np.float64] = attrs.field(converter=read_only)
+    expected_stays: npt.NDArray[np.float64] = attrs.field(converter=read_only)
+    expected_value: npt.NDArray[np.float64] = attrs.field(converter=read_only)
 
     def __len__(self) -> int:
         return len(self.customer)

@@ -67,6 +67,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from staycore.membership.columns import ARRAY_EQ, read_only
 from staycore.membership.errors import MembershipError
 
 __all__ = [
@@ -85,7 +86,6 @@ TimeUnit = Literal["D", "W", "M"]
 UNIT_DAYS: Final[dict[str, float]] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 """Days in each named time unit; a month is the average Gregorian month, 30.4375 days."""
 
-_ARRAY_EQ: Final = attrs.cmp_using(eq=np.array_equal)
 _NONE: Final = np.array(None, dtype=object)
 # Integer dtypes are refused as dates: 19970101 would silently read as a day count.
 _DATE_HINT: Final = (
@@ -129,13 +129,6 @@ def _rebuild(message: str, field: str, row: int | None) -> InvalidOrderDataError
     return InvalidOrderDataError(message, field=field, row=row)
 
 
-def _frozen(values: npt.ArrayLike) -> npt.NDArray[Any]:
-    """A read-only view of ``values``: a frozen summary's columns cannot change under it."""
-    array = np.asarray(values).view()
-    array.flags.writeable = False
-    return array
-
-
 @attrs.frozen(kw_only=True)
 class CustomerSummary:
     """Per-customer figures at a calibration end, as columns: one row per customer.
@@ -173,20 +166,20 @@ class CustomerSummary:
         ['T', 'customer', 'first_purchase']
     """
 
-    customer: npt.NDArray[Any] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
-    frequency: npt.NDArray[np.int64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
-    recency: npt.NDArray[np.float64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
-    T: npt.NDArray[np.float64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
+    customer: npt.NDArray[Any] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
+    frequency: npt.NDArray[np.int64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
+    recency: npt.NDArray[np.float64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
+    T: npt.NDArray[np.float64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
     monetary_value: npt.NDArray[np.float64] = attrs.field(
-        converter=_frozen, eq=_ARRAY_EQ, hash=False
+        converter=read_only, eq=ARRAY_EQ, hash=False
     )
-    total_spend: npt.NDArray[np.float64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
-    mean_spend: npt.NDArray[np.float64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
+    total_spend: npt.NDArray[np.float64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
+    mean_spend: npt.NDArray[np.float64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
     first_purchase: npt.NDArray[np.datetime64] = attrs.field(
-        converter=_frozen, eq=_ARRAY_EQ, hash=False
+        converter=read_only, eq=ARRAY_EQ, hash=False
     )
     last_purchase: npt.NDArray[np.datetime64] = attrs.field(
-        converter=_frozen, eq=_ARRAY_EQ, hash=False
+        converter=read_only, eq=ARRAY_EQ, hash=False
     )
     calibration_end: np.datetime64
     unit_days: float
@@ -269,9 +262,9 @@ class HoldoutSummary:
     """
 
     calibration: CustomerSummary
-    frequency: npt.NDArray[np.int64] = attrs.field(converter=_frozen, eq=_ARRAY_EQ, hash=False)
+    frequency: npt.NDArray[np.int64] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
     monetary_value: npt.NDArray[np.float64] = attrs.field(
-        converter=_frozen, eq=_ARRAY_EQ, hash=False
+        converter=read_only, eq=ARRAY_EQ, hash=False
     )
     duration: float
     observation_end: np.datetime64
