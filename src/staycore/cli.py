@@ -1,7 +1,9 @@
 """The ``staycore`` command.
 
 ``staycore demo`` tells the library's story on sample data. ``staycore churn ORDERS.csv``
-scores an order export (see :mod:`staycore.churn_command`). ``staycore quote FILE`` prices
+scores an order export (see :mod:`staycore.churn_command`). ``staycore db upgrade URL``
+creates or upgrades staycore's tables in a SQLite or PostgreSQL database (see
+:mod:`staycore.adapters.sql.migrations`). ``staycore quote FILE`` prices
 a stay from a pricing document (see :mod:`staycore.pricing.schema`) and prints the quote
 line by line; a document that does not read, an unknown plan or coupon, or any other
 refusal prints its message on standard error and exits with status 2.
@@ -53,7 +55,28 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="tell the whole story on sample data")
     _add_quote_parser(commands)
     _add_churn_parser(commands)
+    _add_db_parser(commands)
     return parser
+
+
+def _add_db_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "db",
+        help="create or upgrade staycore's tables in a database",
+        description="Manage staycore's tables in a SQLite or PostgreSQL database (the sql "
+        "extra; PostgreSQL also needs the postgres extra).",
+    )
+    actions = command.add_subparsers(dest="action", metavar="ACTION", required=True)
+    upgrade = actions.add_parser(
+        "upgrade",
+        help="create the tables, or bring them to this version of staycore",
+        description="Create staycore's tables in an empty database, or upgrade them from "
+        "any earlier version. Running it again does nothing.",
+    )
+    upgrade.add_argument(
+        "url", metavar="URL", help="sqlite:///path.db or postgresql://user@host:port/dbname"
+    )
+    upgrade.add_argument("--schema", help="PostgreSQL: the schema to use (default: the server's)")
 
 
 def _add_churn_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -138,21 +161,58 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
         return 0
-    if args.command == "quote":
-        return _run_quote(args)
-    if args.command == "churn":
-        from staycore.churn_command import run_churn  # noqa: PLC0415 - numpy, when asked
+    runs = {"quote": _run_quote, "churn": _run_churn, "db": _run_db}
+    run = runs.get(args.command)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return 2
+    return run(args)
 
-        return run_churn(
-            args.file,
-            at=args.at,
-            out_path=args.out,
-            customer_column=args.customer_column,
-            date_column=args.date_column,
-            amount_column=args.amount_column,
+
+def _run_churn(args: argparse.Namespace) -> int:
+    """``staycore churn ORDERS.csv``: score the export (see :mod:`staycore.churn_command`)."""
+    from staycore.churn_command import run_churn  # noqa: PLC0415 - numpy, when asked
+
+    return run_churn(
+        args.file,
+        at=args.at,
+        out_path=args.out,
+        customer_column=args.customer_column,
+        date_column=args.date_column,
+        amount_column=args.amount_column,
+    )
+
+
+def _run_db(args: argparse.Namespace) -> int:
+    """``staycore db upgrade URL``: bring the database's tables to this version."""
+    try:
+        from staycore.adapters.sql import Database  # noqa: PLC0415 - the `sql` extra
+        from staycore.adapters.sql.migrations import (  # noqa: PLC0415
+            current_revision,
+            head_revision,
+            upgrade,
         )
-    parser.print_help(sys.stderr)
-    return 2
+    except ImportError as missing:
+        print(
+            f"staycore db needs the sql extra: pip install 'staycore[sql]' ({missing})",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        database = Database(args.url, schema=args.schema)
+        before = current_revision(database)
+        upgrade(database)
+        after = current_revision(database)
+    except StaycoreError as error:
+        print(f"staycore db upgrade: {error}", file=sys.stderr)
+        return 2
+    shown = repr(database)
+    if before == after:
+        print(f"{shown} is at revision {after}, the newest ({head_revision()}): nothing to do")
+    else:
+        print(f"{shown} upgraded from revision {before or 'empty'} to {after}")
+    database.dispose()
+    return 0
 
 
 def _run_quote(args: argparse.Namespace) -> int:

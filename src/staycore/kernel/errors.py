@@ -38,6 +38,7 @@ __all__ = [
     "InvalidInstantError",
     "InvalidSlotError",
     "InvalidStayError",
+    "InvalidStoreUrlError",
     "KernelError",
     "MoneyError",
     "NaiveDatetimeError",
@@ -45,6 +46,9 @@ __all__ = [
     "PersistenceError",
     "StateMachineError",
     "StaycoreError",
+    "StoreBusyError",
+    "StoreSchemaError",
+    "StoreUnavailableError",
     "TimeError",
     "TransitionTableError",
     "UnitOfWorkStateError",
@@ -312,6 +316,37 @@ class UnitOfWorkStateError(PersistenceError):
     """A unit of work was used outside its ``with`` block, or after it finished."""
 
     code = "persistence.unit_of_work_state"
+
+
+class StoreBusyError(PersistenceError):
+    """The database gave up a transaction to keep others consistent: run it again.
+
+    A serialization failure, a deadlock or a lock that was not granted in time. Nothing
+    of the transaction was written; use cases run it again a few times before raising.
+    """
+
+    code = "persistence.busy"
+
+
+class StoreUnavailableError(PersistenceError):
+    """The database cannot be reached, or the connection was lost mid-transaction.
+
+    Nothing of the transaction was written. Retry later with the same idempotency key.
+    """
+
+    code = "persistence.unavailable"
+
+
+class StoreSchemaError(PersistenceError):
+    """The database lacks staycore's tables, or has them at another version."""
+
+    code = "persistence.schema"
+
+
+class InvalidStoreUrlError(PersistenceError):
+    """A store URL names no database staycore can use."""
+
+    code = "persistence.invalid_url"
 
 
 class IdempotencyConflictError(PersistenceError):

@@ -1,0 +1,272 @@
+"""Aggregates and events as JSON text, and back to the same values.
+
+The SQL store keeps every aggregate and every outbox event as one JSON document. The
+domain's values are frozen attrs classes built from a few kinds of leaf (identifiers,
+money, instants in a named timezone, dates, decimals, enums), so one generic codec
+serves them all, and a new aggregate needs no mapping code: :func:`encode` writes an
+attrs instance (or a named tuple) as its class's name and its fields, and
+:func:`decode` builds the same value again, field for field, without running its
+constructor (it was checked when it was first built, and converters must not run twice).
+
+Only classes from staycore's own modules, and those a host registers with
+:func:`register_type`, are ever built from a document: a row edited by hand cannot make
+the store import or construct anything else. That is also why this is not :mod:`pickle`.
+
+Why not cattrs: it structures by the fields' annotations, which in this code base are
+postponed strings naming types imported only for type checking, and it would run
+every converter and validator again on the way in. The tagged form here needs neither.
+
+Example:
+    >>> from staycore.adapters.sql.codec import decode, encode
+    >>> from staycore.kernel.money import Money
+    >>> from staycore.kernel.time import Stay
+    >>> value = (Money.of("120.00", "EUR"), Stay.parse("2026-07-10/2026-07-13"))
+    >>> text = encode(value)
+    >>> text
+    '{"$tuple":[{"$attrs":"staycore.kernel.money:Money",...'
+    >>> decode(text) == value
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import importlib
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+import pendulum
+
+from staycore.kernel.errors import PersistenceError
+from staycore.kernel.ids import Identifier
+
+__all__ = ["UndecodableDocumentError", "decode", "encode", "register_type"]
+
+_OWN_MODULES: Final = "staycore."
+_registered: dict[str, type] = {}
+_resolved: dict[str, type] = {}
+
+
+class UndecodableDocumentError(PersistenceError):
+    """A stored document names a type the codec may not build, or is not its JSON."""
+
+    code = "persistence.undecodable"
+
+
+def register_type(cls: type) -> type:
+    """Let the codec store and load ``cls``, a host's own attrs class, enum or identifier.
+
+    staycore's own types need no registration. Usable as a class decorator.
+
+    Example:
+        >>> import attrs
+        >>> from staycore.adapters.sql.codec import decode, encode, register_type
+        >>> @register_type
+        ... @attrs.frozen
+        ... class Pillow:
+        ...     firmness: str
+        >>> decode(encode(Pillow("soft")))
+        Pillow(firmness='soft')
+    """
+    _registered[_tag(cls)] = cls
+    return cls
+
+
+def encode(value: object) -> str:
+    """Write ``value`` as compact JSON text that :func:`decode` reads back to an equal value.
+
+    Raises:
+        UndecodableDocumentError: ``value`` holds something the codec cannot write (a
+            plain class, a float that is not finite, a lambda).
+
+    Example:
+        See the module example.
+    """
+    return json.dumps(_encode(value), separators=(",", ":"), ensure_ascii=False)
+
+
+def decode(text: str | bytes) -> Any:  # noqa: ANN401 - whatever was stored
+    """Read a document written by :func:`encode` back into its value.
+
+    Raises:
+        UndecodableDocumentError: The text is not JSON, or names a type outside
+            staycore that was not registered.
+
+    Example:
+        See the module example.
+    """
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        msg = f"a stored document is not JSON ({error}); was the row edited by hand?"
+        raise UndecodableDocumentError(msg) from None
+    return _decode(document)
+
+
+def _tag(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _encode(value: Any) -> Any:  # noqa: ANN401 - one branch per kind of value
+    kind = type(value)
+    if value is None or kind is bool or kind is int or kind is str:
+        return value
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):  # noqa: PLR0124 - NaN test
+            msg = f"cannot store the float {value!r}: only finite numbers have a JSON form"
+            raise UndecodableDocumentError(msg)
+        return value
+    encoder = _ENCODERS.get(kind)
+    return encoder(value) if encoder is not None else _encode_class(value, kind)
+
+
+def _encode_class(value: Any, kind: type) -> Any:  # noqa: ANN401 - a JSON value
+    """A value of a class: an identifier, an enum member, a named tuple or an attrs value."""
+    if isinstance(value, Identifier):
+        return {"$id": _tag(kind), "v": str(value)}
+    if isinstance(value, enum.Enum):
+        return {"$enum": _tag(kind), "v": _encode(value.value)}
+    if isinstance(value, tuple) and hasattr(kind, "_fields"):
+        return {"$namedtuple": _tag(kind), "v": [_encode(item) for item in value]}
+    if attrs.has(kind):
+        fields = {f.name: _encode(getattr(value, f.name)) for f in attrs.fields(kind)}
+        return {"$attrs": _tag(kind), "f": fields}
+    msg = (
+        f"cannot store a {kind.__qualname__}: aggregates and events hold attrs classes, "
+        "enums, identifiers, money, times, decimals and the built-in collections"
+    )
+    raise UndecodableDocumentError(msg)
+
+
+def _instant(value: pendulum.DateTime) -> Any:  # noqa: ANN401 - a JSON value
+    zone = value.tzinfo
+    name = zone.name if isinstance(zone, pendulum.Timezone) else None
+    return {"$instant": value.isoformat(), "tz": name}
+
+
+_ENCODERS: Final[dict[type, Callable[[Any], Any]]] = {
+    tuple: lambda value: {"$tuple": [_encode(item) for item in value]},
+    list: lambda value: [_encode(item) for item in value],
+    dict: lambda value: {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]},
+    frozenset: lambda value: {"$frozenset": [_encode(item) for item in value]},
+    set: lambda value: {"$set": [_encode(item) for item in value]},
+    Decimal: lambda value: {"$decimal": str(value)},
+    pendulum.DateTime: _instant,
+    dt.datetime: lambda value: {"$datetime": value.isoformat()},
+    pendulum.Date: lambda value: {"$pdate": value.isoformat()},
+    dt.date: lambda value: {"$date": value.isoformat()},
+    dt.time: lambda value: {"$time": value.isoformat()},
+    pendulum.Duration: lambda value: {"$duration": [value.days, value.seconds, value.microseconds]},
+    dt.timedelta: lambda value: {"$timedelta": [value.days, value.seconds, value.microseconds]},
+}
+
+
+def _decode(document: Any) -> Any:  # noqa: ANN401 - whatever was stored
+    if isinstance(document, list):
+        return [_decode(item) for item in document]
+    if not isinstance(document, dict):
+        return document
+    try:
+        (key, body), *rest = document.items()
+        return _DECODERS[key](body, rest)
+    except (KeyError, ValueError, TypeError, AttributeError, ArithmeticError, ImportError) as error:
+        msg = f"a stored document has a part that cannot be read ({error!r}): {document!r:.200}"
+        raise UndecodableDocumentError(msg) from None
+
+
+def _resolve(tag: str) -> type:
+    cls = _resolved.get(tag) or _registered.get(tag)
+    if cls is not None:
+        return cls
+    module_name, _, qualname = tag.partition(":")
+    if not module_name.startswith(_OWN_MODULES):
+        msg = (
+            f"a stored document names {tag!r}, which is neither staycore's nor registered: "
+            "call staycore.adapters.sql.codec.register_type() on the host's own class"
+        )
+        raise UndecodableDocumentError(msg)
+    found: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    if not isinstance(found, type):
+        msg = f"a stored document names {tag!r}, which is not a class"
+        raise UndecodableDocumentError(msg)
+    _resolved[tag] = found
+    return found
+
+
+def _attrs_value(tag: str, rest: list[tuple[str, Any]]) -> object:
+    cls = _resolve(tag)
+    if not attrs.has(cls):
+        msg = f"a stored document names {tag!r} as an attrs class, which it is not"
+        raise UndecodableDocumentError(msg)
+    fields = dict(rest)["f"]
+    value = object.__new__(cls)
+    # The value was checked when it was first built: store its fields as they were.
+    for field in attrs.fields(cls):
+        object.__setattr__(value, field.name, _decode(fields[field.name]))
+    return value
+
+
+def _identifier(tag: str, rest: list[tuple[str, Any]]) -> object:
+    cls = _resolve(tag)
+    if not issubclass(cls, Identifier):
+        msg = f"a stored document names {tag!r} as an identifier, which it is not"
+        raise UndecodableDocumentError(msg)
+    return cls(dict(rest)["v"])
+
+
+def _named_tuple(tag: str, rest: list[tuple[str, Any]]) -> object:
+    cls = _resolve(tag)
+    if not (issubclass(cls, tuple) and hasattr(cls, "_fields")):
+        msg = f"a stored document names {tag!r} as a named tuple, which it is not"
+        raise UndecodableDocumentError(msg)
+    return cls(*(_decode(item) for item in dict(rest)["v"]))
+
+
+def _enum_member(tag: str, rest: list[tuple[str, Any]]) -> object:
+    cls = _resolve(tag)
+    if not issubclass(cls, enum.Enum):
+        msg = f"a stored document names {tag!r} as an enum, which it is not"
+        raise UndecodableDocumentError(msg)
+    return cls(_decode(dict(rest)["v"]))
+
+
+def _instant_value(text: str, rest: list[tuple[str, Any]]) -> pendulum.DateTime:
+    parsed = pendulum.parse(text, exact=True, tz=None)
+    if not isinstance(parsed, pendulum.DateTime):
+        msg = f"{text!r} is not an instant"
+        raise ValueError(msg)
+    zone = dict(rest).get("tz")
+    return parsed.in_tz(zone) if zone else parsed
+
+
+def _pendulum_date(text: str, _rest: object) -> pendulum.Date:
+    day = dt.date.fromisoformat(text)
+    return pendulum.Date(day.year, day.month, day.day)
+
+
+_DECODERS: Final[dict[str, Callable[[Any, list[tuple[str, Any]]], Any]]] = {
+    "$tuple": lambda body, _: tuple(_decode(item) for item in body),
+    "$dict": lambda body, _: {_decode(k): _decode(v) for k, v in body},
+    "$frozenset": lambda body, _: frozenset(_decode(item) for item in body),
+    "$set": lambda body, _: {_decode(item) for item in body},
+    "$decimal": lambda body, _: Decimal(body),
+    "$instant": _instant_value,
+    "$datetime": lambda body, _: dt.datetime.fromisoformat(body),
+    "$pdate": _pendulum_date,
+    "$date": lambda body, _: dt.date.fromisoformat(body),
+    "$time": lambda body, _: dt.time.fromisoformat(body),
+    "$duration": lambda body, _: pendulum.duration(
+        days=body[0], seconds=body[1], microseconds=body[2]
+    ),
+    "$timedelta": lambda body, _: dt.timedelta(days=body[0], seconds=body[1], microseconds=body[2]),
+    "$id": _identifier,
+    "$enum": _enum_member,
+    "$namedtuple": _named_tuple,
+    "$attrs": _attrs_value,
+}

@@ -1,0 +1,324 @@
+"""The SQL store: aggregates as documents with optimistic versions, and the outbox.
+
+A :class:`SqlStore` is the :class:`~staycore.adapters.unit_of_work.CommitTarget` of the
+SQL adapter. Its units of work read committed aggregates one short read at a time, keep
+their changes to themselves, and commit them in one short write transaction that:
+
+* inserts each new aggregate, refused if its id was taken meanwhile;
+* updates each changed one only where its row still has the version the change was
+  computed from (``UPDATE ... WHERE version = :read``): a conditional update the
+  database makes atomic, so two servers can never both win;
+* rewrites the aggregate's query terms (:mod:`staycore.adapters.sql.terms`);
+* appends the collected events to the outbox.
+
+All of it or none: a refused check raises and the transaction rolls back. Rows are
+written in the order of their keys, so two commits over the same aggregates take
+their row locks in the same order and cannot deadlock.
+
+Example:
+    >>> from staycore.adapters.sql import SqlStore
+    >>> from staycore.testing.contracts import GuestNote, GuestNoteWritten
+    >>> store = SqlStore.create("sqlite://")
+    >>> note = GuestNote.write("allergic to feathers")
+    >>> with store.unit_of_work() as uow:
+    ...     uow.repository(GuestNote).add(note)
+    ...     uow.collect(GuestNoteWritten.of(note, "2026-05-01T09:00:00Z"))
+    ...     uow.commit()
+    >>> with store.unit_of_work() as uow:
+    ...     uow.repository(GuestNote).get(note.id).text
+    'allergic to feathers'
+    >>> [event.event_type for event in store.outbox()]
+    ['GuestNoteWritten']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from staycore.adapters.sql.codec import decode, encode
+from staycore.adapters.sql.database import Database, insert_unless_present
+from staycore.adapters.sql.schema import aggregate_terms, aggregates, metadata, outbox, utc_text
+from staycore.adapters.sql.terms import terms_of
+from staycore.adapters.unit_of_work import (
+    AggregateKey,
+    BufferedRepository,
+    BufferedUnitOfWork,
+    PendingWrite,
+)
+from staycore.kernel.errors import ConcurrencyError, DuplicateAggregateError
+from staycore.kernel.events import DomainEvent
+from staycore.ports.persistence import Aggregate
+
+__all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "event_id", "kind_name"]
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def kind_name(kind: type[object]) -> str:
+    """The name an aggregate type is stored under: its module and class.
+
+    Example:
+        >>> from staycore.adapters.sql.store import kind_name
+        >>> from staycore.orders.order import Order
+        >>> kind_name(Order)
+        'staycore.orders.order:Order'
+    """
+    return f"{kind.__module__}:{kind.__qualname__}"
+
+
+def event_id(event: DomainEvent) -> str:
+    """An event's id: the digest of its stored form, the same each time it is re-sent.
+
+    Consumers de-duplicate on it: a relay that dies between publishing and marking an
+    event sent publishes it again under the same id. Two events equal in every field,
+    aggregate version and instant included, are one fact and share an id.
+
+    Example:
+        >>> from staycore.adapters.sql.store import event_id
+        >>> from staycore.testing.contracts import GuestNote, GuestNoteWritten
+        >>> written = GuestNoteWritten.of(GuestNote.write("quiet"), "2026-05-01T09:00:00Z")
+        >>> event_id(written) == event_id(written), len(event_id(written))
+        (True, 32)
+    """
+    return _digest(encode(event))
+
+
+def _digest(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+class SqlRepository(BufferedRepository[A]):
+    """Aggregates of one type, as seen from one :class:`SqlUnitOfWork`.
+
+    Example:
+        >>> from staycore.adapters.sql import SqlStore
+        >>> from staycore.testing.contracts import GuestNote
+        >>> with SqlStore.create("sqlite://").unit_of_work() as uow:
+        ...     uow.repository(GuestNote)
+        SqlRepository(GuestNote)
+    """
+
+
+class SqlUnitOfWork(BufferedUnitOfWork):
+    """One unit of work over a :class:`SqlStore`; its commit is one write transaction.
+
+    Example:
+        >>> from staycore.adapters.sql import SqlStore, SqlUnitOfWork
+        >>> isinstance(SqlStore.create("sqlite://").unit_of_work(), SqlUnitOfWork)
+        True
+    """
+
+    _repository_type = SqlRepository[Aggregate]
+
+
+class SqlStore:
+    """Aggregates and the outbox in a SQL database.
+
+    Give each request its own unit of work from :meth:`unit_of_work`, which is a
+    :data:`~staycore.ports.persistence.UnitOfWorkFactory`; share the store.
+
+    Args:
+        database: The database, with staycore's tables (``staycore db upgrade URL``).
+
+    Example:
+        >>> from staycore.adapters.sql import SqlStore
+        >>> from staycore.ports import UnitOfWork
+        >>> isinstance(SqlStore.create("sqlite://").unit_of_work(), UnitOfWork)
+        True
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @classmethod
+    def create(cls, url: str, **options: Any) -> SqlStore:  # noqa: ANN401 - Database's options
+        """A store at ``url`` with its tables created if missing: for tests and examples.
+
+        Deployments create and upgrade the tables with migrations instead
+        (``staycore db upgrade URL``).
+
+        Example:
+            See the module example.
+        """
+        database = Database(url, **options)
+        metadata.create_all(database.engine)
+        return cls(database)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """Open a new unit of work over this store; use it once, in a ``with`` block.
+
+        Example:
+            >>> from staycore.adapters.sql import SqlStore
+            >>> with SqlStore.create("sqlite://").unit_of_work() as uow:
+            ...     uow.rollback()
+        """
+        return SqlUnitOfWork(self)
+
+    def outbox(self, *, unpublished: bool = False) -> tuple[DomainEvent, ...]:
+        """Every committed event in commit order; only those not yet published if asked.
+
+        Example:
+            See the module example.
+        """
+        query = sa.select(outbox.c.body).order_by(outbox.c.position)
+        if unpublished:
+            query = query.where(outbox.c.published_at.is_(None))
+        with self.database.transaction(write=False) as connection:
+            bodies = connection.execute(query).scalars().all()
+        return tuple(cast(DomainEvent, decode(body)) for body in bodies)
+
+    def committed(self, kind: type[A], ids: Sequence[str] | None = None) -> tuple[A, ...]:
+        """Every committed aggregate of type ``kind`` (or those of ``ids``), in id order.
+
+        Example:
+            >>> from staycore.adapters.sql import SqlStore
+            >>> from staycore.testing.contracts import GuestNote
+            >>> SqlStore.create("sqlite://").committed(GuestNote)
+            ()
+        """
+        query = (
+            sa.select(aggregates.c.body)
+            .where(aggregates.c.kind == kind_name(kind))
+            .order_by(aggregates.c.id)
+        )
+        if ids is not None:
+            query = query.where(aggregates.c.id.in_(list(ids)))
+        with self.database.transaction(write=False) as connection:
+            bodies = connection.execute(query).scalars().all()
+        return tuple(cast(A, decode(body)) for body in bodies)
+
+    def ids_with(self, kind: type[object], term: str, *, prefix: bool = False) -> tuple[str, ...]:
+        """The ids of ``kind`` with ``term`` (or a term starting with it), by term then id.
+
+        Example:
+            >>> from staycore.adapters.sql import SqlStore
+            >>> from staycore.orders.order import Order
+            >>> SqlStore.create("sqlite://").ids_with(Order, "open")
+            ()
+        """
+        return self.ids_between(kind, term, term + "\uffff") if prefix else self._ids(kind, term)
+
+    def ids_between(self, kind: type[object], low: str, high: str) -> tuple[str, ...]:
+        """The ids of ``kind`` with a term in ``[low, high)``, by term then id.
+
+        Example:
+            >>> from staycore.adapters.sql import SqlStore
+            >>> from staycore.orders.order import Order
+            >>> SqlStore.create("sqlite://").ids_between(Order, "a", "b")
+            ()
+        """
+        terms = aggregate_terms.c
+        query = (
+            sa.select(terms.id)
+            .where(terms.kind == kind_name(kind), terms.term >= low, terms.term < high)
+            .order_by(terms.term, terms.id)
+        )
+        with self.database.transaction(write=False) as connection:
+            return tuple(connection.execute(query).scalars().all())
+
+    def _ids(self, kind: type[object], term: str) -> tuple[str, ...]:
+        terms = aggregate_terms.c
+        query = (
+            sa.select(terms.id)
+            .where(terms.kind == kind_name(kind), terms.term == term)
+            .order_by(terms.id)
+        )
+        with self.database.transaction(write=False) as connection:
+            return tuple(connection.execute(query).scalars().all())
+
+    # -- the unit of work's side ------------------------------------------------------
+
+    def _read(self, key: AggregateKey) -> Aggregate | None:
+        kind, aggregate_id = key
+        query = sa.select(aggregates.c.body).where(
+            aggregates.c.kind == kind_name(kind), aggregates.c.id == str(aggregate_id)
+        )
+        with self.database.transaction(write=False) as connection:
+            body = connection.execute(query).scalar_one_or_none()
+        return None if body is None else cast(Aggregate, decode(body))
+
+    def _apply(
+        self, writes: Mapping[AggregateKey, PendingWrite], events: Sequence[DomainEvent]
+    ) -> None:
+        # Encode before the transaction: it holds locks, and encoding needs none.
+        rows = sorted(
+            (
+                kind_name(kind),
+                str(aggregate_id),
+                write,
+                encode(write.aggregate),
+                terms_of(write.aggregate),
+            )
+            for (kind, aggregate_id), write in writes.items()
+        )
+        entries = [_outbox_row(event) for event in events]
+        with self.database.transaction() as connection:
+            for kind, aggregate_id, write, body, terms in rows:
+                _write(connection, kind, aggregate_id, write, body)
+                _write_terms(connection, kind, aggregate_id, terms)
+            if entries:
+                connection.execute(outbox.insert(), entries)
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.database!r})"
+
+
+def _write(
+    connection: Connection, kind: str, aggregate_id: str, write: PendingWrite, body: str
+) -> None:
+    version = write.aggregate.version
+    name = kind.rpartition(":")[2]
+    if write.base_version is None:
+        new = {"kind": kind, "id": aggregate_id, "version": version, "body": body}
+        if not insert_unless_present(connection, aggregates, new):
+            msg = (
+                f"{name} {aggregate_id!r} was added by another unit of work first; load it "
+                "and save a change, or give the new one a fresh id"
+            )
+            raise DuplicateAggregateError(msg)
+        return
+    row = aggregates.c
+    updated = connection.execute(
+        aggregates.update()
+        .where(row.kind == kind, row.id == aggregate_id, row.version == write.base_version)
+        .values(version=version, body=body)
+    )
+    if updated.rowcount != 1:
+        current = connection.execute(
+            sa.select(row.version).where(row.kind == kind, row.id == aggregate_id)
+        ).scalar_one_or_none()
+        now = "gone" if current is None else f"at version {current}"
+        msg = (
+            f"{name} {aggregate_id!r} is {now}, not at version {write.base_version} it was "
+            "read at: another change was committed first; reload it and retry the command"
+        )
+        raise ConcurrencyError(msg)
+
+
+def _write_terms(
+    connection: Connection, kind: str, aggregate_id: str, terms: tuple[str, ...]
+) -> None:
+    row = aggregate_terms.c
+    connection.execute(aggregate_terms.delete().where(row.kind == kind, row.id == aggregate_id))
+    if terms:
+        connection.execute(
+            aggregate_terms.insert(),
+            [{"kind": kind, "term": term, "id": aggregate_id} for term in sorted(set(terms))],
+        )
+
+
+def _outbox_row(event: DomainEvent) -> dict[str, object]:
+    body = encode(event)
+    return {
+        "event_id": _digest(body),
+        "aggregate_id": str(event.aggregate_id),
+        "aggregate_version": event.aggregate_version,
+        "event_type": event.event_type,
+        "occurred_at": utc_text(event.occurred_at),
+        "body": body,
+    }
