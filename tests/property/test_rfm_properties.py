@@ -9,6 +9,12 @@ ties are common) or from any finite float; bins run from 2 to 10. Then:
   since the last purchase (or a later last purchase date) scores higher;
 * distinct values, as many as a multiple of bins, fill every score equally.
 
+A base split into parts scores as a whole against a reference: the value counts of the
+parts, merged in any order, are the counts of the whole; every part scored against them
+gets exactly the scores :func:`rfm_scores` (or :func:`quantile_scores`) gives the whole
+base at once; and a value the reference never counted scores by where it falls, within
+1..bins and monotone.
+
 Segment maps are random guillotine partitions of the score grid (bands of recency
 scores, each cut into runs of frequency scores). Each covers every cell exactly once, as
 the common map does; reads back from its own data; names each customer as the single
@@ -21,14 +27,17 @@ from __future__ import annotations
 from random import Random
 
 import numpy as np
+import numpy.typing as npt
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn
 
 from staycore.membership.rfm import (
     InvalidSegmentMapError,
+    RfmReference,
     SegmentMap,
     SegmentRule,
+    ValueCounts,
     quantile_scores,
     rfm_scores,
     segments,
@@ -109,6 +118,83 @@ def test_distinct_values_fill_every_score_equally(per_bin: int, bins: int, rando
     random.shuffle(base)
     counts = np.bincount(quantile_scores(base, bins=bins), minlength=bins + 1)
     assert counts[1:].tolist() == [per_bin] * bins
+
+
+# -- scores against a reference -------------------------------------------------------------
+
+
+def split(size: int, random: Random) -> list[list[int]]:
+    """The rows 0..size-1 shuffled and cut into 1 to 5 parts, some possibly empty."""
+    rows = list(range(size))
+    random.shuffle(rows)
+    cuts = sorted(random.randint(0, size) for _ in range(random.randint(0, 4)))
+    return [rows[a:b] for a, b in zip([0, *cuts], [*cuts, size], strict=True)]
+
+
+@given(rfm_bases(), st.integers(2, 10), st.booleans())
+def test_rfm_scores_are_the_scores_against_the_reference_of_the_base(
+    base: tuple[list[int], list[int], list[int]], bins: int, as_dates: bool
+) -> None:
+    days_since, frequency, monetary = base
+    recency: npt.ArrayLike = days_since
+    if as_dates:
+        recency = np.datetime64("2026-06-30") - np.array(days_since).astype("timedelta64[D]")
+    reference = RfmReference.from_values(recency, frequency, monetary, bins=bins)
+    assert reference.recency_dates is as_dates
+    assert reference.customers == len(days_since)
+    expected = rfm_scores(recency, frequency, monetary, bins=bins)
+    assert reference.scores(recency, frequency, monetary) == expected
+
+
+@given(rfm_bases(), st.randoms(use_true_random=False), st.booleans())
+def test_parts_scored_against_the_merged_reference_score_as_the_whole(
+    base: tuple[list[int], list[int], list[int]], random: Random, as_dates: bool
+) -> None:
+    days_since, frequency, monetary = (np.array(column) for column in base)
+    recency: np.ndarray = days_since
+    if as_dates:
+        recency = np.datetime64("2026-06-30") - days_since.astype("timedelta64[D]")
+    whole = rfm_scores(recency, frequency, monetary)
+    parts = [rows for rows in split(len(days_since), random) if rows]
+    references = [
+        RfmReference.from_values(recency[rows], frequency[rows], monetary[rows]) for rows in parts
+    ]
+    random.shuffle(references)
+    merged = references[0].merge(*references[1:])
+    assert merged == RfmReference.from_values(recency, frequency, monetary)
+    for rows in parts:
+        scores = merged.scores(recency[rows], frequency[rows], monetary[rows])
+        assert scores.recency.tolist() == whole.recency[rows].tolist()
+        assert scores.frequency.tolist() == whole.frequency[rows].tolist()
+        assert scores.monetary.tolist() == whole.monetary[rows].tolist()
+
+
+@given(bases, bins_counts, st.randoms(use_true_random=False))
+def test_merged_value_counts_score_any_values_as_quantile_scores_of_the_whole(
+    base: list[float], bins: int, random: Random
+) -> None:
+    values = np.array(base)
+    parts = [ValueCounts.of(values[rows]) for rows in split(len(base), random) if rows]
+    merged = parts[0].merge(*parts[1:])
+    assert merged == ValueCounts.of(values)
+    assert merged.total == len(base)
+    assert merged.scores(values, bins=bins).tolist() == quantile_scores(base, bins=bins).tolist()
+
+
+@given(bases, st.lists(values, min_size=1, max_size=30), bins_counts)
+def test_values_not_counted_score_within_the_bins_and_in_order(
+    base: list[float], others: list[float], bins: int
+) -> None:
+    counts = ValueCounts.of(base)
+    scores = counts.scores(others, bins=bins)
+    assert scores.min() >= 1
+    assert scores.max() <= bins
+    # In order among themselves and among the values counted.
+    every = np.array([*base, *others])
+    ranked = counts.scores(every, bins=bins)
+    less = every[:, None] < every[None, :]
+    assert (ranked[:, None] <= ranked[None, :])[less].all()
+    assert ranked[: len(base)].tolist() == quantile_scores(base, bins=bins).tolist()
 
 
 # -- segment maps --------------------------------------------------------------------------

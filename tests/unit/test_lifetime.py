@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 import pytest
-from scipy import special
+from scipy import integrate, special, stats
 
 from staycore.membership.lifetime import (
     BetaGeo,
@@ -32,6 +33,7 @@ from staycore.membership.lifetime import (
     InvalidModelParametersError,
     beta_geo_log_likelihood,
     customer_lifetime_value,
+    gamma_gamma_log_likelihood,
 )
 
 Array = npt.NDArray[np.float64]
@@ -343,6 +345,29 @@ def test_the_expectation_is_smooth_where_its_formula_is_zero_over_zero(a: float,
     np.testing.assert_allclose(expected, near.expected_purchases(39.0, x, t_x, age), rtol=1e-2)
 
 
+@pytest.mark.parametrize("scale", [1e5, 1e7, 1e9])
+def test_the_expectation_stays_finite_as_drop_out_becomes_the_same_for_everyone(
+    scale: float,
+) -> None:
+    # A fit to a base whose drop-out chance is the same for everyone runs a and b up
+    # together. In the limit, each purchase ends the customer with chance pi: a customer
+    # alive at T, buying at a gamma(r + x, alpha + T) rate, expects
+    # (1 - ((alpha + T) / (alpha + T + pi t)) ** (r + x)) / pi purchases in t; the beta's
+    # spread around pi, which the limit leaves out, counts about x / (a + b).
+    r, alpha, pi, t = 0.62, 7.85, 0.22, 52.0
+    x = np.array([0.0, 1.0, 5.0, 7.0, 30.0])
+    recency = np.array([0.0, 12.0, 40.0, 30.0, 80.0])
+    age = np.array([55.3, 40.0, 69.7, 33.4, 87.1])
+    model = BetaGeo(BetaGeoParams(r=r, alpha=alpha, a=pi * scale, b=(1 - pi) * scale))
+
+    expected = model.expected_purchases(t, x, recency, age)
+    alive = model.p_alive(x, recency, age)
+
+    limit = (1 - ((alpha + age) / (alpha + age + pi * t)) ** (r + x)) / pi
+    assert np.isfinite(expected).all()
+    np.testing.assert_allclose(expected / alive, limit, rtol=x.max() / scale * 2)
+
+
 # -- Gamma-Gamma ----------------------------------------------------------------------
 
 
@@ -389,6 +414,120 @@ def test_expected_spend_needs_a_finite_mean() -> None:
         heavy_tailed.expected_spend(np.array([3.0, 0.0]), np.array([20.0, 0.0]))
     with pytest.raises(InvalidModelParametersError, match="population mean is infinite"):
         _ = heavy_tailed.params.population_mean
+
+
+def test_the_gamma_gamma_likelihood_is_the_density_of_the_mean_spend() -> None:
+    # Fader & Hardie (2013): given their rate nu, a customer's x spends are gamma(p, nu),
+    # so their mean is gamma(p x, x nu); nu is gamma(q, v) across customers. Integrate.
+    params = GammaGammaParams(p=6.25, q=3.74, v=15.44)
+    customers = [(1, 11.77), (2, 22.35), (7, 73.74)]
+
+    def density(x: int, mean: float) -> float:
+        def joint(nu: float) -> float:
+            spend = stats.gamma.pdf(mean, a=params.p * x, scale=1 / (x * nu))
+            return float(spend * stats.gamma.pdf(nu, a=params.q, scale=1 / params.v))
+
+        return float(integrate.quad(joint, 0, np.inf, epsabs=0, epsrel=1e-12, limit=200)[0])
+
+    expected = sum(np.log(density(x, mean)) for x, mean in customers)
+    value, _ = gamma_gamma_log_likelihood(params, *zip(*customers, strict=True))
+
+    assert value == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_gamma_gamma_gradient_is_the_derivative_of_the_log_likelihood(
+    transactions: tuple[Array, Array, Array],
+) -> None:
+    _, mean_spend, repeats = transactions
+    at = GammaGammaParams(p=4.0, q=2.5, v=20.0)
+    _, gradient = gamma_gamma_log_likelihood(at, repeats, mean_spend)
+
+    logs = np.log([at.p, at.q, at.v])
+    step = 1e-6
+    for i in range(3):
+        up, down = logs.copy(), logs.copy()
+        up[i] += step
+        down[i] -= step
+        numeric = (
+            gamma_gamma_log_likelihood(GammaGammaParams(*np.exp(up)), repeats, mean_spend)[0]
+            - gamma_gamma_log_likelihood(GammaGammaParams(*np.exp(down)), repeats, mean_spend)[0]
+        ) / (2 * step)
+        assert gradient[i] == pytest.approx(numeric, rel=1e-6)
+
+
+def test_gamma_gamma_partitions_add_up_to_the_whole_and_fit_to_the_same_model(
+    transactions: tuple[Array, Array, Array],
+) -> None:
+    _, mean_spend, repeats = transactions
+    published = GammaGammaParams(p=6.25, q=3.74, v=15.44)
+    # Three partitions, one holding nobody with a repeat purchase.
+    none_repeat = repeats == 0
+    parts = [
+        (repeats[none_repeat], mean_spend[none_repeat]),
+        (repeats[~none_repeat][::2], mean_spend[~none_repeat][::2]),
+        (repeats[~none_repeat][1::2], mean_spend[~none_repeat][1::2]),
+    ]
+    nobody, no_slope = gamma_gamma_log_likelihood(published, *parts[0])
+    assert nobody == 0.0
+    assert not no_slope.any()
+
+    def objective(params: GammaGammaParams) -> tuple[float, Array]:
+        values = [gamma_gamma_log_likelihood(params, *part) for part in parts]
+        return sum(v[0] for v in values), np.sum([v[1] for v in values], axis=0)
+
+    whole = gamma_gamma_log_likelihood(published, repeats, mean_spend)
+    assert objective(published)[0] == pytest.approx(whole[0], abs=1e-8)
+    np.testing.assert_allclose(objective(published)[1], whole[1], rtol=1e-10, atol=1e-8)
+    fitted = GammaGamma.fit(repeats, mean_spend)
+    start = GammaGammaParams.start(float(mean_spend[~none_repeat].mean()))
+    reduced = GammaGamma.fit_objective(objective, customers=946, start=start)
+    assert reduced.log_likelihood == pytest.approx(fitted.log_likelihood, abs=1e-6)
+    for name in ("p", "q", "v"):
+        assert getattr(reduced.params, name) == pytest.approx(
+            getattr(fitted.params, name), rel=1e-6
+        )
+
+
+def test_the_gamma_gamma_fit_maximises_the_likelihood_it_reports(
+    transactions: tuple[Array, Array, Array],
+) -> None:
+    _, mean_spend, repeats = transactions
+    fitted = GammaGamma.fit(repeats, mean_spend)
+
+    value, gradient = gamma_gamma_log_likelihood(fitted.params, repeats, mean_spend)
+
+    assert value == pytest.approx(fitted.log_likelihood, abs=1e-9)
+    # At the maximum the gradient per customer vanishes (the optimiser's tolerance).
+    assert np.abs(gradient / 946).max() < 1e-5
+    for factor in (0.9, 1.1):
+        for name in ("p", "q", "v"):
+            moved = attrs.evolve(fitted.params, **{name: getattr(fitted.params, name) * factor})
+            assert gamma_gamma_log_likelihood(moved, repeats, mean_spend)[0] < value
+
+
+def test_gamma_gamma_weights_stand_for_customers_with_equal_spend(with_spend: Array) -> None:
+    # Spend rounded to cents: customers with equal (x, zbar) come grouped.
+    rows, counts = np.unique(with_spend[:, [1, 4]], axis=0, return_counts=True)
+
+    grouped = GammaGamma.fit(rows[:, 0], rows[:, 1], weights=counts)
+    single = GammaGamma.fit(with_spend[:, 1], with_spend[:, 4])
+
+    assert len(rows) < len(with_spend)
+    assert grouped.log_likelihood == pytest.approx(single.log_likelihood, abs=1e-6)
+    for name in ("p", "q", "v"):
+        assert getattr(grouped.params, name) == pytest.approx(
+            getattr(single.params, name), rel=1e-5
+        )
+
+
+def test_the_gamma_gamma_likelihood_checks_its_customers() -> None:
+    params = GammaGammaParams(p=6.25, q=3.74, v=15.44)
+    with pytest.raises(InvalidCustomerDataError, match=r"monetary\[1\] is 0 for a customer"):
+        gamma_gamma_log_likelihood(params, [0, 2], [0.0, 0.0])
+    with pytest.raises(InvalidCustomerDataError, match="one weight per customer"):
+        gamma_gamma_log_likelihood(params, [1, 2], [5.0, 3.0], weights=[1.0])
+    with pytest.raises(InvalidCustomerDataError, match=r"frequency\[0\] = 1.5 is not a whole"):
+        gamma_gamma_log_likelihood(params, [1.5, 2], [5.0, 3.0])
 
 
 # -- lifetime value -------------------------------------------------------------------

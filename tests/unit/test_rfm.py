@@ -17,9 +17,11 @@ from staycore.membership.rfm import (
     COMMON_SEGMENTS,
     InvalidRfmInputError,
     InvalidSegmentMapError,
+    RfmReference,
     RfmScores,
     SegmentMap,
     SegmentRule,
+    ValueCounts,
     load_segment_map,
     quantile_scores,
     rfm_scores,
@@ -200,6 +202,99 @@ def test_input_errors_pickle() -> None:
     error = rfm_refused([1, 2], [1, -1], [1, 2])
     copy = pickle.loads(pickle.dumps(error))  # noqa: S301 -- our own error, just pickled
     assert (copy.message, copy.field, copy.row) == (error.message, error.field, error.row)
+
+
+# -- scores against a reference -------------------------------------------------------------
+
+
+def test_a_reference_scores_by_the_mid_rank_rule_of_the_whole_base() -> None:
+    # Ten customers 1..10 days since, counted in two parts: 1-4 and 5-10.
+    early = RfmReference.from_values([1, 2, 3, 4], [1, 1, 2, 2], [10.0, 20.0, 30.0, 40.0])
+    late = RfmReference.from_values(
+        [5, 6, 7, 8, 9, 10], [2, 3, 3, 3, 4, 9], [50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
+    )
+    base = early.merge(late)
+    scores = base.scores([1, 4, 10], [1, 2, 9], [10.0, 40.0, 100.0])
+    # 4 days since: 6 customers less recent, 7 as recent or less: 1 + 5 * 13 // 20 = 4.
+    # Frequency 2: 2 lower, 5 up to it: 1 + 5 * 7 // 20 = 2.
+    assert scores.recency.tolist() == [5, 4, 1]
+    assert scores.frequency.tolist() == [1, 2, 5]
+    assert scores.monetary.tolist() == [1, 2, 5]
+    # A part alone ranks its customers among themselves: 4 days is its least recent.
+    assert early.scores([1, 4], [1, 2], [10.0, 40.0]).recency.tolist() == [5, 1]
+
+
+def test_a_value_above_everything_counted_scores_the_top() -> None:
+    counts = ValueCounts.of([1.0, 2.0, 3.0])
+    assert counts.scores([0.0, 1.5, 3.0, 99.0], bins=3).tolist() == [1, 2, 3, 3]
+
+
+def test_references_pickle_and_compare_as_values() -> None:
+    reference = RfmReference.from_values([3, 40, 200], [1, 4, 6], [80.0, 120.0, 95.0], bins=4)
+    copy = pickle.loads(pickle.dumps(reference))  # noqa: S301 -- our own value, just pickled
+    assert copy == reference
+    assert copy != RfmReference.from_values([3, 40, 200], [1, 4, 6], [80.0, 120.0, 95.0])
+
+
+def test_no_customers_score_as_no_rows_against_a_reference() -> None:
+    reference = RfmReference.from_values([3, 40], [1, 4], [80.0, 120.0])
+    scores = reference.scores([], [], [])
+    assert len(scores) == 0
+    assert scores.bins == 5
+    with pytest.raises(InvalidRfmInputError, match="frequency has 1 rows") as raised:
+        reference.scores([], [1], [])
+    assert raised.value.field == "frequency"
+
+
+def test_recency_is_scored_the_way_the_reference_took_it() -> None:
+    by_days = RfmReference.from_values([3, 40], [1, 4], [80.0, 120.0])
+    last = np.array(["2026-05-01", "2026-01-10"], dtype="datetime64[D]")
+    by_dates = RfmReference.from_values(last, [1, 4], [80.0, 120.0])
+    with pytest.raises(InvalidRfmInputError, match=r"given as dates .* took days since") as raised:
+        by_days.scores(last, [1, 4], [80.0, 120.0])
+    assert raised.value.field == "recency"
+    with pytest.raises(InvalidRfmInputError, match="count every part the same way") as raised:
+        by_days.merge(by_dates)
+    assert raised.value.field == "recency"
+    assert by_dates.scores(last, [1, 4], [80.0, 120.0]).recency.tolist() == [4, 2]
+
+
+def test_references_of_other_bins_do_not_merge() -> None:
+    five = RfmReference.from_values([3], [1], [80.0])
+    three = RfmReference.from_values([3], [1], [80.0], bins=3)
+    with pytest.raises(InvalidRfmInputError, match="5 and 3 bins") as raised:
+        five.merge(three)
+    assert raised.value.field == "bins"
+
+
+def test_a_reference_refuses_figures_of_different_customers() -> None:
+    with pytest.raises(InvalidRfmInputError, match="recency 2, frequency 1, monetary 2"):
+        RfmReference(
+            recency=ValueCounts.of([-3.0, -40.0]),
+            frequency=ValueCounts.of([1.0]),
+            monetary=ValueCounts.of([80.0, 120.0]),
+        )
+
+
+@pytest.mark.parametrize(
+    ("values", "counts", "field", "row"),
+    [
+        ([1.0, 3.0, 2.0], [1, 1, 1], "values", 2),
+        ([1.0, 1.0], [1, 1], "values", 1),
+        ([1.0, 2.0], [1, 0], "counts", 1),
+        ([1.0, 2.0], [1, 1, 1], "counts", None),
+        ([1.0, 2.0], [1.5, 1], "counts", None),
+        ([], [], "values", None),
+        ([float("nan")], [1], "values", None),
+        (["a"], [1], "values", None),
+    ],
+)
+def test_value_counts_are_checked(
+    values: list[Any], counts: list[Any], field: str, row: int | None
+) -> None:
+    with pytest.raises(InvalidRfmInputError) as raised:
+        ValueCounts(np.array(values), np.array(counts))
+    assert (raised.value.field, raised.value.row) == (field, row)
 
 
 # -- the common map --------------------------------------------------------------------------

@@ -1,15 +1,24 @@
-"""Scoring a base from its orders: every column present, bounded, and free of NaN."""
+"""Scoring a base from its orders: every column present, bounded, and free of NaN.
+
+And scoring part of a base within the whole: a :class:`ScoringBase` of the whole gives
+a part's customers the rows the whole base gives them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 
 from staycore.membership.lifetime import FitDidNotConvergeError
-from staycore.membership.scoring import score_customers
+from staycore.membership.rfm import InvalidRfmInputError, SegmentMap, SegmentRule
+from staycore.membership.scoring import ScoringBase, score_customers
+from staycore.membership.summaries import summarize
+
+AT = dt.date(1997, 9, 30)
 
 CDNOW = Path(__file__).parent.parent / "data" / "cdnow" / "CDNOW_sample.txt"
 
@@ -73,3 +82,104 @@ def test_stays_falling_from_one_year_to_the_next_are_the_reason_given() -> None:
     risk = dict(zip(scored.customer.tolist(), scored.churn_risk.tolist(), strict=True))
     assert reason == {"falling": "falling_frequency", "steady": ""}
     assert risk["falling"] > risk["steady"]
+
+
+@pytest.fixture(scope="module")
+def orders() -> tuple[list[str], list[dt.date], list[float]]:
+    return cdnow()
+
+
+@pytest.fixture(scope="module")
+def base(orders: tuple[list[str], list[dt.date], list[float]]) -> ScoringBase:
+    return ScoringBase.fit(summarize(*orders, calibration_end=AT, unit="W"))
+
+
+def test_the_base_built_from_the_orders_is_the_base_fitted_to_their_summary(
+    orders: tuple[list[str], list[dt.date], list[float]], base: ScoringBase
+) -> None:
+    assert base.transactions is not None
+    assert base.spend is not None
+    assert base.rfm.customers == 2357
+    given = score_customers(*orders, at=AT, base=base)
+    built = score_customers(*orders, at=AT)
+    assert given.rows() == built.rows()
+
+
+def test_part_of_a_base_scored_within_the_whole_gets_the_rows_of_the_whole(
+    orders: tuple[list[str], list[dt.date], list[float]], base: ScoringBase
+) -> None:
+    whole = {row["customer"]: row for row in score_customers(*orders, at=AT).rows()}
+    customers, dates, amounts = orders
+    odd = [i for i, customer in enumerate(customers) if int(customer) % 2]
+    part = ([customers[i] for i in odd], [dates[i] for i in odd], [amounts[i] for i in odd])
+
+    within = score_customers(*part, at=AT, base=base).rows()
+    alone = score_customers(*part, at=AT).rows()
+
+    assert 1000 < len(within) < len(whole)
+    assert within == [whole[row["customer"]] for row in within]
+    # Scored as a base of their own, their ranks and models are another base's.
+    assert alone != within
+    assert [row["churn_risk"] for row in alone] == [row["churn_risk"] for row in within]
+
+
+def test_the_lifetime_columns_follow_the_models_the_base_holds(
+    orders: tuple[list[str], list[dt.date], list[float]], base: ScoringBase
+) -> None:
+    skipped = score_customers(*orders, at=AT, base=base, lifetime=False)
+    assert np.all(skipped.p_alive == 1.0)
+    assert np.all(skipped.expected_stays == 0.0)
+    assert np.all(skipped.expected_value == 0.0)
+
+    # Without a spend model a stay is worth the customer's own mean repeat spend.
+    own = score_customers(*orders, at=AT, base=attrs.evolve(base, spend=None))
+    spending = (own.summary.frequency > 0) & (own.summary.monetary_value > 0)
+    np.testing.assert_array_equal(
+        own.expected_value,
+        np.where(spending, own.expected_stays * own.summary.monetary_value, 0.0),
+    )
+    assert base.spend is not None
+    modelled = score_customers(*orders, at=AT, base=base)
+    np.testing.assert_array_equal(own.p_alive, modelled.p_alive)
+    assert not np.array_equal(own.expected_value, modelled.expected_value)
+
+
+THREE = SegmentMap(
+    [
+        SegmentRule(name="keep", recency="2-3", frequency="1-3"),
+        SegmentRule(name="win back", recency=1, frequency="1-3"),
+    ],
+    bins=3,
+)
+
+
+def test_a_segment_map_of_other_bins_scores_on_its_own_grid(
+    orders: tuple[list[str], list[dt.date], list[float]],
+) -> None:
+    scored = score_customers(*orders, at=AT, segment_map=THREE, lifetime=False)
+    assert set(scored.recency_score.tolist()) == {1, 2, 3}
+    assert set(scored.segment.tolist()) == {"keep", "win back"}
+    assert np.array_equal(scored.segment == "win back", scored.recency_score == 1)
+
+
+def test_a_base_of_other_bins_than_the_segment_map_is_refused(
+    orders: tuple[list[str], list[dt.date], list[float]], base: ScoringBase
+) -> None:
+    with pytest.raises(InvalidRfmInputError, match="bins=3") as raised:
+        score_customers(*orders, at=AT, segment_map=THREE, base=base)
+    assert raised.value.field == "bins"
+
+
+def test_the_columns_are_the_rows_column_by_column() -> None:
+    scored = score_customers(
+        ["a", "a", "b", "c", "c", "c"],
+        [dt.date(2026, m, 1) for m in (1, 4, 2, 1, 3, 5)],
+        [10, 20, 30, 40, 50, 60],
+        at=dt.date(2026, 6, 30),
+        lifetime=False,
+    )
+    columns = scored.columns()
+    rows = scored.rows()
+    assert list(columns) == list(rows[0])
+    for name, column in columns.items():
+        assert column.tolist() == [row[name] for row in rows], name

@@ -38,7 +38,9 @@ unknown time unit) raises :class:`InvalidForecastError`, and a fit with no estim
 
 A customer base too large for one machine is fitted by summing
 :func:`beta_geo_log_likelihood` (value and gradient) over its partitions inside the
-objective given to :meth:`BetaGeo.fit_objective`; scoring works on any partition as it is.
+objective given to :meth:`BetaGeo.fit_objective`, and likewise
+:func:`gamma_gamma_log_likelihood` for :meth:`GammaGamma.fit_objective`; the single-machine
+fits evaluate the same functions. Scoring works on any partition as it is.
 
 Example:
     The BG/NBD estimates published for the CDNOW sample (in weeks), and its first
@@ -82,6 +84,7 @@ __all__ = [
     "Values",
     "beta_geo_log_likelihood",
     "customer_lifetime_value",
+    "gamma_gamma_log_likelihood",
 ]
 
 Array: TypeAlias = npt.NDArray[np.float64]
@@ -112,6 +115,7 @@ _LOG_PARAMETER_BOUND: Final = 30.0
 _LEAST_CURVATURE: Final = 1e-6
 _CURVATURE_STEP: Final = 1e-5
 _BETA_GEO: Final = ("r", "alpha", "a", "b")
+_GAMMA_GAMMA: Final = ("p", "q", "v")
 # Where the BG/NBD expectation is 0/0 (within this of it), it is interpolated from
 # twice as far either side.
 _NEAR_SINGULAR: Final = 1e-5
@@ -909,14 +913,37 @@ def _expected_if_alive_at(params: BetaGeoParams, t: Array, x: Array, age: Array)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     z = t / (alpha + age + t)
     log_rest = np.log1p(-z)  # log(1 - z), and z < 1 as alpha > 0
-    hypergeometric = _euler_hyp2f1(a + b - 1.0 - r, a - 1.0, a + b - 1.0, x, z)
-    # 1 - (1-z)^(a-1) F, with the small parts kept apart so that a short horizon keeps its
-    # digits
-    bracket = -np.expm1((a - 1.0) * log_rest) - np.exp((a - 1.0) * log_rest) * (
-        hypergeometric - 1.0
-    )
-    expected = (a + b + x - 1.0) / (a - 1.0) * bracket
+    # Where a and b are in the thousands and more (a fit to a base whose drop-out chance
+    # is the same for everyone), F and (1-z)^(a-1) over- and underflow: the printed
+    # form takes over there (below).
+    with np.errstate(over="ignore", invalid="ignore"):
+        hypergeometric = _euler_hyp2f1(a + b - 1.0 - r, a - 1.0, a + b - 1.0, x, z)
+        # 1 - (1-z)^(a-1) F, with the small parts kept apart so that a short horizon
+        # keeps its digits
+        bracket = -np.expm1((a - 1.0) * log_rest) - np.exp((a - 1.0) * log_rest) * (
+            hypergeometric - 1.0
+        )
+        expected = np.asarray((a + b + x - 1.0) / (a - 1.0) * bracket, dtype=np.float64)
+    lost = ~np.isfinite(expected)
+    if lost.any():
+        t, x, age = (np.broadcast_to(v, expected.shape)[lost] for v in (t, x, age))
+        expected[lost] = _expected_as_printed(params, t, x, age)
     return np.asarray(np.maximum(expected, 0.0), dtype=np.float64)
+
+
+def _expected_as_printed(params: BetaGeoParams, t: Array, x: Array, age: Array) -> Array:
+    """Equation (10) without P(alive), as printed: finite where Euler's form overflows.
+
+    ``2F1(r+x, b+x; a+b+x-1; z)`` stays moderate however large ``a`` and ``b`` are, as
+    its terms tend to those of ``(1 - z b/(a+b))^-(r+x)``; but its power of ``1-z``
+    grows with ``x``, which is why Euler's form comes first.
+    """
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    z = t / (alpha + age + t)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        power = np.exp((r + x) * np.log1p(-z))
+        bracket = 1.0 - power * _hyp2f1(r + x, b + x, a + b + x - 1.0, z)
+        return np.asarray((a + b + x - 1.0) / (a - 1.0) * bracket, dtype=np.float64)
 
 
 def _series_edges() -> Array:
@@ -988,7 +1015,9 @@ def _hyp2f1(p: float | Array, q: float | Array, c: Array, z: Array) -> Array:
         for k in range(_FALLBACK_TERMS):
             term *= (p_ + k) * (q_ + k) / ((c_ + k) * (k + 1.0)) * z_
             total += term
-            if k > 8 and np.all(np.abs(term) <= 1e-17 * (1.0 - z_) * np.abs(total)):
+            # A sum past the largest float stays so: the caller sees it is not finite.
+            done = (np.abs(term) <= 1e-17 * (1.0 - z_) * np.abs(total)) | ~np.isfinite(total)
+            if k > 8 and np.all(done):
                 break
         value[failed] = total
     return value
@@ -1079,6 +1108,25 @@ class GammaGammaParams:
             )
         return self.p * self.v / (self.q - 1.0)
 
+    @classmethod
+    def start(cls, mean_spend: float) -> GammaGammaParams:
+        """Where a fit starts: ``p = 1``, ``q = 2``, the population mean the observed one.
+
+        :meth:`GammaGamma.fit` starts here, and so should a fit over partitions
+        (:meth:`GammaGamma.fit_objective`), so that both take the same path.
+
+        Args:
+            mean_spend: The repeat customers' mean spend per purchase, their
+                ``monetary`` values averaged over the customers.
+
+        Example:
+            >>> from staycore.membership.lifetime import GammaGammaParams
+            >>> start = GammaGammaParams.start(mean_spend=35.5)
+            >>> start, start.population_mean
+            (GammaGammaParams(p=1.0, q=2.0, v=35.5), 35.5)
+        """
+        return cls(p=1.0, q=2.0, v=max(mean_spend, 1e-12))
+
 
 @attrs.frozen
 class GammaGamma:
@@ -1106,7 +1154,9 @@ class GammaGamma:
     log_likelihood: float | None = None
 
     @classmethod
-    def fit(cls, frequency: Values, monetary: Values) -> GammaGamma:
+    def fit(
+        cls, frequency: Values, monetary: Values, *, weights: Values | None = None
+    ) -> GammaGamma:
         """Fit the model by maximum likelihood to the customers with repeat purchases.
 
         Customers with no repeat purchase carry no spend information and are left out,
@@ -1116,6 +1166,7 @@ class GammaGamma:
             frequency: Repeat purchases of each customer.
             monetary: Each customer's mean spend over their repeat purchases (positive
                 where ``frequency`` is; ignored where it is 0).
+            weights: How many customers each row stands for (1 each by default).
 
         Returns:
             The fitted model.
@@ -1127,55 +1178,86 @@ class GammaGamma:
             FitDidNotConvergeError: The optimiser did not converge.
 
         Example:
-            Continuing the class example above:
+            Continuing the class example above: twelve repeat customers and one who
+            bought once, whose spend is left out.
 
             >>> fitted = GammaGamma.fit(
-            ...     [1, 2, 2, 3, 5, 1, 4, 0], [12.0, 30.5, 18.0, 25.0, 40.2, 80.0, 22.0, 0.0])
+            ...     [1, 2, 2, 3, 5, 1, 4, 6, 2, 3, 1, 8, 0],
+            ...     [12.0, 30.5, 18.0, 25.0, 40.2, 80.0, 22.0, 55.0, 9.5, 61.0, 35.0, 27.5, 0.0])
             >>> round(fitted.params.population_mean, 2)
-            30.72
+            35.2
         """
-        x, spend = _spend_columns(frequency, monetary, fitting=True)
-        repeat = x > 0
-        x, spend = x[repeat], spend[repeat]
-        if x.size < 2:
+        data = _GammaGammaData.read(frequency, monetary, weights)
+        if data.total < 2:
             raise InvalidCustomerDataError(
-                f"{x.size} customer(s) with repeat purchases: the spend model needs at least two"
+                f"{data.total:g} customer(s) with repeat purchases: the spend model needs "
+                "at least two"
             )
-        if not np.all(spend > 0):
-            at = int(np.flatnonzero(repeat)[_first(spend <= 0)])
-            raise InvalidCustomerDataError(
-                f"monetary[{at}] is 0 for a customer with repeat purchases: the spend model "
-                "needs a positive mean spend (leave out customers whose purchases were free)"
-            )
-        log_spend, log_x = np.log(spend), np.log(x)
-
-        def objective(theta: Array) -> tuple[float, Array]:
-            p, q, v = np.exp(theta)
-            px = p * x
-            log_total = np.log(v + x * spend)
-            value = np.sum(
-                special.gammaln(px + q)
-                - special.gammaln(px)
-                - special.gammaln(q)
-                + q * np.log(v)
-                + (px - 1.0) * log_spend
-                + px * log_x
-                - (px + q) * log_total
-            )
-            digamma_pq = special.digamma(px + q)
-            d_p = x @ (digamma_pq - special.digamma(px) + log_spend + log_x - log_total)
-            d_q = np.sum(digamma_pq - log_total) + x.size * (np.log(v) - special.digamma(q))
-            d_v = x.size * q / v - np.sum((px + q) / (v + x * spend))
-            return float(value), np.array([d_p * p, d_q * q, d_v * v])
-
-        # Start where the population mean p v / (q - 1) is the observed mean.
-        start = np.log([1.0, 2.0, float(spend.mean())])
         theta = _minimise(
-            objective, start, customers=float(x.size), model="Gamma-Gamma", names=("p", "q", "v")
+            data.log_likelihood,
+            data.start(),
+            customers=data.total,
+            model="Gamma-Gamma",
+            names=_GAMMA_GAMMA,
         )
-        value, _ = objective(theta)
-        p, q, v = (float(parameter) for parameter in np.exp(theta))
-        return cls(GammaGammaParams(p=p, q=q, v=v), value)
+        value, _ = data.log_likelihood(theta)
+        return cls(_gamma_gamma_params(theta), value)
+
+    @classmethod
+    def fit_objective(
+        cls,
+        objective: Callable[[GammaGammaParams], tuple[float, Array]],
+        *,
+        customers: float,
+        start: GammaGammaParams,
+    ) -> GammaGamma:
+        """Fit the model to a log-likelihood evaluated elsewhere, such as over partitions.
+
+        The counterpart of :meth:`BetaGeo.fit_objective`.
+
+        Args:
+            objective: The total log-likelihood at some parameters, and its gradient in
+                log-parameters, as :func:`gamma_gamma_log_likelihood` returns them (or
+                their sums over the partitions of a customer base).
+            customers: How many repeat customers the objective covers; the optimiser's
+                tolerances are per customer.
+            start: Where to start: :meth:`GammaGammaParams.start` of the repeat
+                customers' mean spend, where :meth:`fit` starts.
+
+        Returns:
+            The fitted model.
+
+        Raises:
+            FitDidNotConvergeError: As for :meth:`fit`.
+
+        Example:
+            Continuing the example of :meth:`fit`, its customers in two partitions
+            fitted as one base:
+
+            >>> frequency = [1, 2, 2, 3, 5, 1, 4, 6, 2, 3, 1, 8, 0]
+            >>> monetary = [12.0, 30.5, 18.0, 25.0, 40.2, 80.0, 22.0, 55.0, 9.5, 61.0,
+            ...             35.0, 27.5, 0.0]
+            >>> from staycore.membership.lifetime import gamma_gamma_log_likelihood
+            >>> def objective(params):
+            ...     parts = [gamma_gamma_log_likelihood(params, frequency[i::2], monetary[i::2])
+            ...              for i in (0, 1)]
+            ...     return sum(part[0] for part in parts), sum(part[1] for part in parts)
+            >>> start = GammaGammaParams.start(mean_spend=sum(monetary) / 12)
+            >>> whole = GammaGamma.fit_objective(objective, customers=12, start=start)
+            >>> round(whole.params.population_mean, 2)
+            35.2
+        """
+
+        def by_theta(theta: Array) -> tuple[float, Array]:
+            value, gradient = objective(_gamma_gamma_params(theta))
+            return value, np.asarray(gradient, dtype=np.float64)
+
+        begin = np.log([start.p, start.q, start.v])
+        theta = _minimise(
+            by_theta, begin, customers=customers, model="Gamma-Gamma", names=_GAMMA_GAMMA
+        )
+        value, _ = by_theta(theta)
+        return cls(_gamma_gamma_params(theta), value)
 
     @overload
     def expected_spend(self, frequency: Number, monetary: Number) -> float: ...
@@ -1227,6 +1309,121 @@ class GammaGamma:
             )
         expected = p * (v + x * spend) / denominator
         return _out(expected, _is_scalar(frequency, monetary))
+
+
+class _GammaGammaData:
+    """Repeat customers, checked and prepared for repeated likelihood evaluations.
+
+    Every term is weighted by multiplying before the same sums :meth:`GammaGamma.fit` has
+    always taken, so that unit weights give its results bit for bit.
+    """
+
+    def __init__(self, x: Array, spend: Array, weights: Array) -> None:
+        self.x = x
+        self.spend = spend
+        self.weights = weights
+        self.weighted_x = weights * x
+        self.total = float(np.sum(weights))
+        self.log_spend = np.log(spend)
+        self.log_x = np.log(x)
+
+    @classmethod
+    def read(cls, frequency: object, monetary: object, weights: object) -> _GammaGammaData:
+        """The repeat customers of checked columns; the others carry no spend to model."""
+        x, spend = _spend_columns(frequency, monetary, fitting=True)
+        counts = _weights(weights, x.size)
+        repeat = x > 0
+        if not np.all(spend[repeat] > 0):
+            at = int(np.flatnonzero(repeat & (spend <= 0))[0])
+            raise InvalidCustomerDataError(
+                f"monetary[{at}] is 0 for a customer with repeat purchases: the spend model "
+                "needs a positive mean spend (leave out customers whose purchases were free)"
+            )
+        return cls(x[repeat], spend[repeat], counts[repeat])
+
+    def start(self) -> Array:
+        """Log-parameters to start from (:meth:`GammaGammaParams.start`)."""
+        mean = float(np.sum(self.weights * self.spend) / self.total) if self.total else 0.0
+        p = GammaGammaParams.start(mean)
+        return np.log(np.array([p.p, p.q, p.v], dtype=np.float64))
+
+    def log_likelihood(self, theta: Array) -> tuple[float, Array]:
+        """Total log-likelihood and its gradient in log-parameters, at ``exp(theta)``."""
+        p, q, v = np.exp(theta)
+        x, spend, weights = self.x, self.spend, self.weights
+        px = p * x
+        log_total = np.log(v + x * spend)
+        value = np.sum(
+            weights
+            * (
+                special.gammaln(px + q)
+                - special.gammaln(px)
+                - special.gammaln(q)
+                + q * np.log(v)
+                + (px - 1.0) * self.log_spend
+                + px * self.log_x
+                - (px + q) * log_total
+            )
+        )
+        digamma_pq = special.digamma(px + q)
+        d_p = self.weighted_x @ (
+            digamma_pq - special.digamma(px) + self.log_spend + self.log_x - log_total
+        )
+        d_q = np.sum(weights * (digamma_pq - log_total)) + self.total * (
+            np.log(v) - special.digamma(q)
+        )
+        d_v = self.total * q / v - np.sum(weights * ((px + q) / (v + x * spend)))
+        return float(value), np.array([d_p * p, d_q * q, d_v * v])
+
+
+def gamma_gamma_log_likelihood(
+    params: GammaGammaParams,
+    frequency: Values,
+    monetary: Values,
+    *,
+    weights: Values | None = None,
+) -> tuple[float, Array]:
+    """The Gamma-Gamma log-likelihood of some customers' spend, and its gradient.
+
+    The counterpart of :func:`beta_geo_log_likelihood`: both are totals over the
+    customers, so the values of several partitions of one customer base add up to the
+    value of the whole; fit a base too large for one machine by summing this over its
+    partitions inside the objective of :meth:`GammaGamma.fit_objective`. As in
+    :meth:`GammaGamma.fit`, customers with no repeat purchase are left out (a partition
+    with none adds 0).
+
+    Args:
+        params: Where to evaluate.
+        frequency: Repeat purchases of each customer.
+        monetary: Each customer's mean spend over their repeat purchases.
+        weights: How many customers each row stands for (1 each by default).
+
+    Returns:
+        The total log-likelihood, in the currency units of the spend, and its gradient
+        with respect to ``(log p, log q, log v)``.
+
+    Raises:
+        InvalidCustomerDataError: The customers fail the checks of
+            :meth:`GammaGamma.fit` (but for how many there are).
+
+    Example:
+        >>> from staycore.membership.lifetime import GammaGammaParams
+        >>> from staycore.membership.lifetime import gamma_gamma_log_likelihood
+        >>> params = GammaGammaParams(p=6.25, q=3.74, v=15.44)
+        >>> value, gradient = gamma_gamma_log_likelihood(params, [2, 1, 0], [22.35, 11.77, 0])
+        >>> round(value, 3), gradient.shape
+        (-7.289, (3,))
+        >>> gamma_gamma_log_likelihood(params, [2, 2], [22.35, 22.35])[0] == (
+        ...     gamma_gamma_log_likelihood(params, [2], [22.35], weights=[2])[0])
+        True
+    """
+    data = _GammaGammaData.read(frequency, monetary, weights)
+    return data.log_likelihood(np.log([params.p, params.q, params.v]))
+
+
+def _gamma_gamma_params(theta: Array) -> GammaGammaParams:
+    p, q, v = (float(value) for value in np.exp(theta))
+    return GammaGammaParams(p=p, q=q, v=v)
 
 
 def _spend_columns(

@@ -65,9 +65,11 @@ __all__ = [
     "COMMON_SEGMENTS",
     "InvalidRfmInputError",
     "InvalidSegmentMapError",
+    "RfmReference",
     "RfmScores",
     "SegmentMap",
     "SegmentRule",
+    "ValueCounts",
     "load_segment_map",
     "quantile_scores",
     "rfm_scores",
@@ -289,19 +291,29 @@ def rfm_scores(
         [3, 1, 3]
     """
     _require_bins(bins)
-    rows = _length(recency, "recency", None)
-    if rows == 0:
-        msg = "there are no customers to score: pass at least one"
-        raise InvalidRfmInputError(msg, field="recency")
-    recent = _recency_key(recency, rows)
-    often = _numbers(frequency, "frequency", rows, non_negative=True)
-    spent = _numbers(monetary, "monetary", rows, non_negative=True)
+    recent, often, spent, _ = _figures(recency, frequency, monetary)
     return RfmScores(
         recency=_scores(recent, bins),
         frequency=_scores(often, bins),
         monetary=_scores(spent, bins),
         bins=bins,
     )
+
+
+def _figures(
+    recency: npt.ArrayLike | Sequence[dt.date | float],
+    frequency: npt.ArrayLike | Sequence[Decimal | float],
+    monetary: npt.ArrayLike | Sequence[Decimal | float],
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], npt.NDArray[np.float64], bool]:
+    """The checked keys of the three figures, higher being better, and whether recency is dates."""
+    rows = _length(recency, "recency", None)
+    if rows == 0:
+        msg = "there are no customers to score: pass at least one"
+        raise InvalidRfmInputError(msg, field="recency")
+    recent, dates = _recency_key(recency, rows)
+    often = _numbers(frequency, "frequency", rows, non_negative=True)
+    spent = _numbers(monetary, "monetary", rows, non_negative=True)
+    return recent, often, spent, dates
 
 
 def _scores(key: npt.NDArray[Any], bins: int) -> npt.NDArray[np.int64]:
@@ -314,8 +326,13 @@ def _scores(key: npt.NDArray[Any], bins: int) -> npt.NDArray[np.int64]:
     return scores
 
 
-def _recency_key(recency: npt.ArrayLike | Sequence[dt.date | float], rows: int) -> npt.NDArray[Any]:
-    """Recency as a key where more recent is higher: a date, or minus the days since."""
+def _recency_key(
+    recency: npt.ArrayLike | Sequence[dt.date | float], rows: int
+) -> tuple[npt.NDArray[Any], bool]:
+    """Recency as a key where more recent is higher (a date, or minus the days since).
+
+    Also whether it was given as dates, which a reference must agree on.
+    """
     values = np.asarray(recency)
     if values.dtype.kind == "M" or (values.dtype.kind == "O" and _holds_dates(values)):
         try:
@@ -334,8 +351,8 @@ def _recency_key(recency: npt.ArrayLike | Sequence[dt.date | float], rows: int) 
             msg = f"row {row}{more}: recency is a missing date (NaT); give every customer one"
             raise InvalidRfmInputError(msg, field="recency", row=row)
         key: npt.NDArray[np.int64] = days.view(np.int64)
-        return key
-    return -_numbers(values, "recency", rows, non_negative=True)
+        return key, True
+    return -_numbers(values, "recency", rows, non_negative=True), False
 
 
 def _holds_dates(values: npt.NDArray[Any]) -> bool:
@@ -395,6 +412,321 @@ def _require_bins(bins: object) -> None:
     if isinstance(bins, bool) or not isinstance(bins, int) or bins < 2:
         msg = f"bins is a whole number of scores, 2 or more (5 for quintiles), got {bins!r}"
         raise InvalidRfmInputError(msg, field="bins")
+
+
+# -- scores against a reference ----------------------------------------------------------
+
+
+def _count_column(values: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    array = np.asarray(values)
+    if array.dtype.kind == "f" and np.isfinite(array).all() and not (array % 1).any():
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        msg = f"counts are whole numbers of customers, got {array.dtype} values"
+        raise InvalidRfmInputError(msg, field="counts")
+    return read_only(array.astype(np.int64))
+
+
+@attrs.frozen
+class ValueCounts:
+    """One figure over a customer base: its distinct values, ascending, and their counts.
+
+    What a score needs to know of the rest of the base: :meth:`scores` gives a value the
+    score :func:`quantile_scores` would give it among the customers counted. Counts of
+    parts of a base (the partitions of a Dask dataframe) :meth:`merge` into the counts of
+    the whole.
+
+    Attributes:
+        values: The distinct values, ascending (numbers, higher being better).
+        counts: How many customers hold each value, 1 or more.
+
+    Raises:
+        InvalidRfmInputError: No values; columns that are not 1-D or differ in length;
+            values that are not ascending numbers; a count below 1.
+
+    Example:
+        >>> from staycore.membership.rfm import ValueCounts
+        >>> east = ValueCounts.of([10, 40, 40])
+        >>> east.values.tolist(), east.counts.tolist(), east.total
+        ([10, 40], [1, 2], 3)
+        >>> base = east.merge(ValueCounts.of([20, 30, 40, 50, 60, 70, 80, 90, 100]))
+        >>> base.counts.tolist()
+        [1, 1, 1, 3, 1, 1, 1, 1, 1, 1]
+        >>> base.scores([10, 40, 100]).tolist(), base.scores([5, 35, 500]).tolist()
+        ([1, 2, 5], [1, 2, 5])
+    """
+
+    values: npt.NDArray[Any] = attrs.field(converter=read_only, eq=ARRAY_EQ, hash=False)
+    counts: npt.NDArray[np.int64] = attrs.field(converter=_count_column, eq=ARRAY_EQ, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        values, counts = self.values, self.counts
+        if values.ndim != 1 or counts.shape != values.shape:
+            msg = (
+                f"values and counts are two columns of one length, got shapes {values.shape} "
+                f"and {counts.shape}; build them with ValueCounts.of()"
+            )
+            raise InvalidRfmInputError(msg, field="counts")
+        if not len(values):
+            msg = "there are no values to count: pass at least one"
+            raise InvalidRfmInputError(msg, field="values")
+        if values.dtype.kind not in "iuf" or np.isnan(values).any():
+            msg = f"values are numbers, not NaN, got {values.dtype} values"
+            raise InvalidRfmInputError(msg, field="values")
+        unordered = values[1:] <= values[:-1]
+        if unordered.any():
+            row, more = _first(unordered)
+            msg = (
+                f"row {row + 1}{more}: values are distinct and ascending, got {values[row]} "
+                f"then {values[row + 1]}; build them with ValueCounts.of()"
+            )
+            raise InvalidRfmInputError(msg, field="values", row=row + 1)
+        if (counts < 1).any():
+            row, more = _first(counts < 1)
+            msg = f"row {row}{more}: a value is held by 1 customer or more, got {counts[row]}"
+            raise InvalidRfmInputError(msg, field="counts", row=row)
+
+    @classmethod
+    def of(cls, values: npt.ArrayLike) -> ValueCounts:
+        """Count the values of some customers, one value each.
+
+        Raises:
+            InvalidRfmInputError: No values, or values that are not numbers or are NaN.
+
+        Example:
+            See the class example.
+        """
+        array = np.asarray(values)
+        if array.ndim != 1:
+            msg = f"values are one per customer (a 1-D column), got shape {array.shape}"
+            raise InvalidRfmInputError(msg, field="values")
+        distinct, counts = np.unique(array, return_counts=True)
+        return cls(distinct, counts)
+
+    @property
+    def total(self) -> int:
+        """How many customers are counted.
+
+        Example:
+            See the class example.
+        """
+        return int(self.counts.sum())
+
+    def merge(self, *others: ValueCounts) -> ValueCounts:
+        """The counts of this base and others together, as if counted at once.
+
+        Example:
+            See the class example.
+        """
+        parts = (self, *others)
+        values = np.concatenate([part.values for part in parts])
+        distinct, index = np.unique(values, return_inverse=True)
+        totals = np.zeros(distinct.size, dtype=np.int64)
+        # Exact integer sums: bincount would add the counts as floats.
+        np.add.at(totals, index, np.concatenate([part.counts for part in parts]))
+        return ValueCounts(distinct, totals)
+
+    def scores(self, values: npt.ArrayLike, *, bins: int = 5) -> npt.NDArray[np.int64]:
+        """Score values from 1 to ``bins`` by their mid-rank quantile among the counted.
+
+        The rule of :func:`quantile_scores`, with the customers counted here as the
+        base: ``below`` of them have a lower value, ``up_to`` a lower or equal one, and a
+        value scores ``1 + bins * (below + up_to) // (2 * total)``. A value counted here
+        scores what it scores in :func:`quantile_scores` of the whole base; any other
+        value scores by where it falls, and one above every value counted scores
+        ``bins``.
+
+        Args:
+            values: Numbers, higher being better, any number of them.
+            bins: The highest score, 2 or more.
+
+        Raises:
+            InvalidRfmInputError: Fewer than 2 bins, or values that are not a 1-D column
+                of numbers.
+
+        Example:
+            See the class example.
+        """
+        _require_bins(bins)
+        key = np.asarray(values)
+        if key.ndim != 1 or (key.size and key.dtype.kind not in "iuf"):
+            msg = f"values are a 1-D column of numbers, got {key.dtype} values of shape {key.shape}"
+            raise InvalidRfmInputError(msg, field="values")
+        cumulative = np.concatenate(([0], np.cumsum(self.counts)))
+        below = cumulative[np.searchsorted(self.values, key, side="left")]
+        up_to = cumulative[np.searchsorted(self.values, key, side="right")]
+        scores: npt.NDArray[np.int64] = 1 + (bins * (below + up_to)) // (2 * self.total)
+        # Only a value above every counted one reaches bins + 1 (below = up_to = total).
+        return np.minimum(scores, bins).astype(np.int64)
+
+
+@attrs.frozen(kw_only=True)
+class RfmReference:
+    """The RFM figures of a whole customer base, to score some of its customers against.
+
+    :func:`rfm_scores` ranks customers among the ones it is given. When a base is split
+    (the partitions of a Dask dataframe, see :mod:`~staycore.membership.partitions`),
+    each part's figures are counted with :meth:`from_values`, the counts merged with
+    :meth:`merge`, and every part scored against the whole with :meth:`scores`: the
+    scores are exactly those :func:`rfm_scores` gives the whole base at once.
+
+    Attributes:
+        recency: The recency keys, more recent higher: minus the days since the last
+            purchase, or the day number of the last purchase when ``recency_dates``.
+        frequency: The frequencies.
+        monetary: The spends.
+        recency_dates: Whether recency was given as dates rather than days since; the
+            customers scored must give it the same way.
+        bins: The highest score.
+
+    Raises:
+        InvalidRfmInputError: Fewer than 2 bins, or figures that do not count the same
+            number of customers.
+
+    Example:
+        The module example's customers in two parts:
+
+        >>> from staycore.membership.rfm import RfmReference
+        >>> recency, frequency = [3, 40, 200, 12, 365], [9, 4, 6, 1, 0]
+        >>> monetary = [310.0, 120.0, 95.0, 80.0, 150.0]
+        >>> east = RfmReference.from_values(recency[:2], frequency[:2], monetary[:2])
+        >>> west = RfmReference.from_values(recency[2:], frequency[2:], monetary[2:])
+        >>> base = east.merge(west)
+        >>> base.customers, base == RfmReference.from_values(recency, frequency, monetary)
+        (5, True)
+        >>> base.scores(recency[:2], frequency[:2], monetary[:2]).labels().tolist()
+        ['555', '333']
+        >>> east.scores(recency[:2], frequency[:2], monetary[:2]).labels().tolist()
+        ['444', '222']
+    """
+
+    recency: ValueCounts
+    frequency: ValueCounts
+    monetary: ValueCounts
+    recency_dates: bool = False
+    bins: int = 5
+
+    def __attrs_post_init__(self) -> None:
+        _require_bins(self.bins)
+        totals = {name: getattr(self, name).total for name in ("recency", "frequency", "monetary")}
+        if len(set(totals.values())) != 1:
+            counted = ", ".join(f"{name} {total}" for name, total in totals.items())
+            msg = f"the figures count different numbers of customers ({counted}); count each once"
+            raise InvalidRfmInputError(msg, field="frequency")
+
+    @classmethod
+    def from_values(
+        cls,
+        recency: npt.ArrayLike | Sequence[dt.date | float],
+        frequency: npt.ArrayLike | Sequence[Decimal | float],
+        monetary: npt.ArrayLike | Sequence[Decimal | float],
+        *,
+        bins: int = 5,
+    ) -> RfmReference:
+        """Count the figures of some customers, as :func:`rfm_scores` takes them.
+
+        Args:
+            recency: Days since each customer's last purchase, or its date.
+            frequency: Purchases, zero or more.
+            monetary: Spend, zero or more.
+            bins: The highest score, 2 or more.
+
+        Raises:
+            InvalidRfmInputError: As for :func:`rfm_scores`.
+
+        Example:
+            See the class example.
+        """
+        _require_bins(bins)
+        recent, often, spent, dates = _figures(recency, frequency, monetary)
+        return cls(
+            recency=ValueCounts.of(recent),
+            frequency=ValueCounts.of(often),
+            monetary=ValueCounts.of(spent),
+            recency_dates=dates,
+            bins=bins,
+        )
+
+    @property
+    def customers(self) -> int:
+        """How many customers the reference counts.
+
+        Example:
+            See the class example.
+        """
+        return self.recency.total
+
+    def merge(self, *others: RfmReference) -> RfmReference:
+        """This base and others as one, for reducing the references of partitions.
+
+        Raises:
+            InvalidRfmInputError: The references differ in ``bins``, or one took recency
+                as dates and another as days since.
+
+        Example:
+            See the class example.
+        """
+        for other in others:
+            if other.bins != self.bins:
+                msg = f"references of {self.bins} and {other.bins} bins do not merge: use one"
+                raise InvalidRfmInputError(msg, field="bins")
+            if other.recency_dates != self.recency_dates:
+                msg = (
+                    "one reference took recency as dates and another as days since the last "
+                    "purchase: count every part the same way"
+                )
+                raise InvalidRfmInputError(msg, field="recency")
+        return RfmReference(
+            recency=self.recency.merge(*(other.recency for other in others)),
+            frequency=self.frequency.merge(*(other.frequency for other in others)),
+            monetary=self.monetary.merge(*(other.monetary for other in others)),
+            recency_dates=self.recency_dates,
+            bins=self.bins,
+        )
+
+    def scores(
+        self,
+        recency: npt.ArrayLike | Sequence[dt.date | float],
+        frequency: npt.ArrayLike | Sequence[Decimal | float],
+        monetary: npt.ArrayLike | Sequence[Decimal | float],
+    ) -> RfmScores:
+        """Score customers against the base: their ranks among all it counts.
+
+        Args:
+            recency: As for :func:`rfm_scores`, and given the way the reference took it
+                (dates, or days since).
+            frequency: As for :func:`rfm_scores`.
+            monetary: As for :func:`rfm_scores`.
+
+        Returns:
+            The scores, row for row; none for no customers.
+
+        Raises:
+            InvalidRfmInputError: As for :func:`rfm_scores`, or recency given the other
+                way.
+
+        Example:
+            See the class example.
+        """
+        if _length(recency, "recency", None) == 0:
+            _length(frequency, "frequency", 0)
+            _length(monetary, "monetary", 0)
+            none = np.zeros(0, dtype=np.int64)
+            return RfmScores(recency=none, frequency=none, monetary=none, bins=self.bins)
+        recent, often, spent, dates = _figures(recency, frequency, monetary)
+        if dates != self.recency_dates:
+            given, taken = ("dates", "days since") if dates else ("days since", "dates")
+            msg = (
+                f"recency is given as {given} the last purchase but the reference took "
+                f"{taken}: give it the same way"
+            )
+            raise InvalidRfmInputError(msg, field="recency")
+        return RfmScores(
+            recency=self.recency.scores(recent, bins=self.bins),
+            frequency=self.frequency.scores(often, bins=self.bins),
+            monetary=self.monetary.scores(spent, bins=self.bins),
+            bins=self.bins,
+        )
 
 
 # -- segments ----------------------------------------------------------------------------
