@@ -21,9 +21,11 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import TextIO
 
 import pendulum
 
@@ -52,7 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("demo", help="tell the whole story on sample data")
+    demo = commands.add_parser(
+        "demo",
+        help="tell the whole story on sample data",
+        description="Tell the library's story on sample data, booking through the real use "
+        "cases on an embedded SQLite database (the sql extra; in memory without it).",
+    )
+    demo.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the SQLite file to write (it must not exist yet; default: a new temporary file)",
+    )
     _add_quote_parser(commands)
     _add_churn_parser(commands)
     _add_db_parser(commands)
@@ -152,21 +164,56 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"staycore {__version__}")
         return 0
     if args.command == "demo":
-        try:
-            run_demo(sys.stdout)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            # The reader went away (`staycore demo | head`): stop quietly, as Unix tools do,
-            # and keep Python from complaining again when it flushes at exit.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 1
-        return 0
+        return _run_demo(args)
     runs = {"quote": _run_quote, "churn": _run_churn, "db": _run_db}
     run = runs.get(args.command)
     if run is None:
         parser.print_help(sys.stderr)
         return 2
     return run(args)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    """``staycore demo``: the story, on a fresh SQLite file (in memory without the extra)."""
+    try:
+        from staycore.adapters.sql import Database  # noqa: PLC0415 - the `sql` extra
+        from staycore.adapters.sql.migrations import upgrade  # noqa: PLC0415
+        from staycore.adapters.sql.stores import sql_stores  # noqa: PLC0415
+    except ImportError:
+        return _tell(run_demo, where=None)
+    path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="staycore-demo-")) / "demo.db"
+    if path.exists() and path.stat().st_size > 0:
+        print(
+            f"staycore demo: {path} already exists; the demo writes a fresh database: "
+            "remove it or choose another --db",
+            file=sys.stderr,
+        )
+        return 2
+    database = Database(f"sqlite:///{path}")
+    try:
+        upgrade(database)
+        return _tell(
+            lambda out: run_demo(out, stores=lambda clock: sql_stores(database, clock)), where=path
+        )
+    finally:
+        database.dispose()
+
+
+def _tell(story: Callable[[TextIO], None], *, where: Path | None) -> int:
+    """Write ``story`` to standard output; stop quietly if the reader goes away."""
+    try:
+        story(sys.stdout)
+        if where is None:
+            print("\n(in memory: install staycore[sql] to keep the demo in a SQLite file)")
+        else:
+            print(f"\nThe demo's database: {where}")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`staycore demo | head`): stop quietly, as Unix tools do,
+        # and keep Python from complaining again when it flushes at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
 
 
 def _run_churn(args: argparse.Namespace) -> int:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import enum
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Final, TextIO
 
 from staycore import __version__
-from staycore.adapters.memory import MemoryInventoryStore, MemoryRestrictionStore
+from staycore.adapters.memory import memory_stores
 from staycore.app.availability import Availability
 from staycore.availability.external import ExternalBooking
 from staycore.availability.ids import HoldId, PropertyId, UnitTypeId
@@ -34,11 +35,12 @@ from staycore.kernel.errors import StaycoreError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.kernel.state_machine import Transition, TransitionTable
-from staycore.kernel.time import Slot, Stay, local_date, local_instant
+from staycore.kernel.time import Clock, Slot, Stay, local_date, local_instant
 from staycore.membership.members import TierChanged
 from staycore.orders.events import RefundIssued
 from staycore.orders.order import Order
 from staycore.ports.notifier import Channel
+from staycore.ports.stores import Stores
 from staycore.pricing.changes import PriceChange
 from staycore.pricing.ids import PromotionId, RatePlanId
 from staycore.pricing.promotions import DiscountKind, Promotion
@@ -104,8 +106,13 @@ BOOKING_LIFECYCLE: Final[TransitionTable[BookingState, str, Money]] = Transition
 """A small sample lifecycle: enough to show the engine, its checks and its diagrams."""
 
 
-def run_demo(out: TextIO) -> None:
+def run_demo(out: TextIO, *, stores: Callable[[Clock], Stores] = memory_stores) -> None:
     """Write the demo to ``out``.
+
+    Args:
+        out: Where the story goes.
+        stores: Builds the stores each chapter books on, from the chapter's clock: in
+            memory by default; ``staycore demo`` passes the SQLite file's.
 
     Example:
         >>> import io
@@ -120,10 +127,10 @@ def run_demo(out: TextIO) -> None:
     _money_chapter(write)
     _stay_chapter(write)
     _lifecycle_chapter(write)
-    _availability_chapter(write)
+    _availability_chapter(write, stores)
     _pricing_chapter(write)
-    _orders_chapter(write)
-    _loyalty_chapter(write)
+    _orders_chapter(write, stores)
+    _loyalty_chapter(write, stores)
 
 
 def _money_chapter(write: _Writer) -> None:
@@ -220,11 +227,12 @@ def _feed_events() -> tuple[ExternalBooking, ...]:
     return parse_feed(_AIRBNB_FEED)
 
 
-def _availability_chapter(write: _Writer) -> None:
+def _availability_chapter(write: _Writer, stores: Callable[[Clock], Stores]) -> None:
     write.heading("4. Availability: what can be booked, and why not")
     clock = FrozenClock("2026-11-22T09:00:00Z")
     season = Stay.parse("2026-12-01/2027-02-01")
-    nights = Availability(MemoryInventoryStore(clock), MemoryRestrictionStore(), horizon=season)
+    built = stores(clock)
+    nights = Availability(built.inventory, built.restrictions, horizon=season)
     homestay, rooms = PropertyId.new(), {}
     for name, sleeps, count in (("Garden double", 2, 2), ("Family suite", 4, 1), ("Loft", 2, 1)):
         listing = Listing(homestay, UnitTypeId.new(), name, sleeps)
@@ -331,9 +339,9 @@ def _pricing_chapter(write: _Writer) -> None:
     write.line(f"the lines add up to the total, each rounded once; valid until {quoted.expires_at}")
 
 
-def _orders_chapter(write: _Writer) -> None:
+def _orders_chapter(write: _Writer, stores: Callable[[Clock], Stores]) -> None:
     write.heading("6. Orders: a deposit, the balance, and a cancellation under a tiered policy")
-    hotel = SandboxHotel()
+    hotel = SandboxHotel(stores=stores)
     write.line("terms: 30 % deposit now, balance 7 days before arrival; cancellation free until")
     write.line("7 days before the 15:00 check-in, half refunded until 1 day before, then nothing")
     booked = hotel.orders.place(hotel.booking("2026-07-10/2026-07-13"), idempotency_key="mei-1")
@@ -379,9 +387,9 @@ def _orders_chapter(write: _Writer) -> None:
     )
 
 
-def _loyalty_chapter(write: _Writer) -> None:
+def _loyalty_chapter(write: _Writer, stores: Callable[[Clock], Stores]) -> None:
     write.heading("7. Loyalty: points over several stays, a tier, a reward on a quote, a win-back")
-    hotel = SandboxHotel(rooms=3)
+    hotel = SandboxHotel(rooms=3, stores=stores)
     loyalty = hotel.loyalty
     write.line("Garden Rewards: 10 points per euro paid; Silver at 10 nights or 4 stays a year")
     write.line("(+10 % bonus points); 1,000 points buy EUR 10 off; away half a year: 15 % off")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from staycore.adapters.sql import Database, SqlStore
+from staycore.adapters.sql.database import AtomicBlockSpoiledError
 from staycore.adapters.sql.schema import aggregates
 from staycore.kernel.errors import (
+    ConcurrencyError,
     InvalidStoreUrlError,
     StoreBusyError,
     StoreSchemaError,
@@ -147,3 +150,53 @@ def test_a_password_never_shows(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailableError) as raised, database.transaction():
         pass
     assert "s3cret" not in str(raised.value)
+
+
+def add_in_a_block_then_fail(database: Database, note: GuestNote) -> None:
+    with database.atomic():
+        with SqlStore(database).unit_of_work() as uow:
+            uow.repository(GuestNote).add(note)
+            uow.commit()
+        raise RuntimeError("the process failed before the block ended")
+
+
+def carry_on_after_a_failed_commit(database: Database, note: GuestNote) -> None:
+    store = SqlStore(database)
+    with database.atomic():
+        with store.unit_of_work() as uow:
+            uow.repository(GuestNote).add(GuestNote.write("written in the block"))
+            uow.commit()
+        with store.unit_of_work() as slow:
+            slow.repository(GuestNote).save(note.edit("slow"), expected_version=1)
+            with store.unit_of_work() as fast:
+                fast.repository(GuestNote).save(note.edit("fast"), expected_version=1)
+                fast.commit()
+            # The slow commit fails in the database (the note moved on), and the block
+            # carries on: it can no longer tell what was written.
+            with contextlib.suppress(ConcurrencyError):
+                slow.commit()
+
+
+def test_an_atomic_block_commits_everything_or_nothing(database: Database) -> None:
+    store = SqlStore(database)
+    kept = GuestNote.write("kept")
+    with database.atomic(), store.unit_of_work() as uow:
+        uow.repository(GuestNote).add(kept)
+        uow.commit()
+    with pytest.raises(RuntimeError):
+        add_in_a_block_then_fail(database, GuestNote.write("dropped"))
+    assert store.committed(GuestNote) == (kept,)
+
+
+def test_an_atomic_block_that_carries_on_after_a_failed_write_keeps_nothing(
+    database: Database,
+) -> None:
+    store = SqlStore(database)
+    note = GuestNote.write("taken")
+    with store.unit_of_work() as uow:
+        uow.repository(GuestNote).add(note)
+        uow.commit()
+    with pytest.raises(AtomicBlockSpoiledError) as raised:
+        carry_on_after_a_failed_commit(database, note)
+    assert raised.value.code == "persistence.atomic_block_spoiled"
+    assert store.committed(GuestNote) == (note,)

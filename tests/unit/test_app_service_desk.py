@@ -10,7 +10,6 @@ import pendulum
 import pytest
 
 from staycore.adapters.memory import MemoryIdempotencyStore, MemoryStore, MemoryUnitOfWork
-from staycore.adapters.memory.service_requests import MemoryServiceRequestQueries
 from staycore.app.service_desk import ForeignOrderError, ServiceDesk
 from staycore.kernel.errors import (
     AggregateNotFoundError,
@@ -54,7 +53,7 @@ class Desk:
         self.clock = self.hotel.clock
         self.store = self.hotel.store
         self.notifier = self.hotel.notifier
-        self.queries = MemoryServiceRequestQueries(self.store)
+        self.queries = self.hotel.stores.service_requests
         self.desk = self.wired(self.store.unit_of_work, **options)
 
     def wired(self, uow: UnitOfWorkFactory, **options: Any) -> ServiceDesk:
@@ -336,7 +335,8 @@ class RacingUnitOfWork:
 def test_escalate_due_leaves_a_request_changed_meanwhile_to_the_next_run(world: Desk) -> None:
     request = world.open()
     world.clock.advance(hours=2)
-    store: MemoryStore = world.store
+    store = world.store
+    assert isinstance(store, MemoryStore)
 
     def race() -> None:
         world.desk.add_update(request.id, by=STAFF, text="Internal.", visible_to_customer=False)

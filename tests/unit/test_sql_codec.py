@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from staycore.adapters.memory import MemoryStore
 from staycore.adapters.sql.codec import UndecodableDocumentError, decode, encode, register_type
 from staycore.kernel.money import Money
 from staycore.membership.ids import PointsEntryId
@@ -69,7 +70,9 @@ def test_orders_members_and_their_events_read_back_equal() -> None:
     hotel.orders.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="k2")
     mei = hotel.loyalty.enrol(name="Mei Tan", email="mei@example.com")
     hotel.stay_completed(mei, "2026-07-20/2026-07-23")
-    stored = [*hotel.store._aggregates.values(), *hotel.store.outbox()]
+    store = hotel.store
+    assert isinstance(store, MemoryStore)
+    stored = [*store._aggregates.values(), *store.outbox()]
     assert len(stored) > 20
     for value in stored:
         assert decode(encode(value)) == value

@@ -30,9 +30,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
 
 import attrs
 import pendulum
@@ -45,6 +48,7 @@ from staycore.availability.holds import HoldNotActiveError
 from staycore.availability.ids import HoldId, ResourceId
 from staycore.availability.stay_holds import StayHoldRequest
 from staycore.availability.stock import ItemId, StockRequest
+from staycore.kernel.errors import StaycoreError, StoreBusyError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
@@ -87,6 +91,9 @@ __all__ = [
 ]
 
 _KEY_TTL = dt.timedelta(days=7)
+_LOG = logging.getLogger(__name__)
+# How many times a placement runs when the database gives its transaction up.
+_BUSY_ATTEMPTS = 3
 # Orders that booked nothing any more: money reaching them is late money.
 _ENDED = frozenset({*ORDER_LIFECYCLE.final, OrderStatus.EXPIRED})
 
@@ -189,6 +196,10 @@ class Orders:
         notifier: Tells the guest.
         idempotency: Remembers idempotency keys.
         clock: The time of every change.
+        atomic: Opens a block whose store operations commit together or not at all
+            (:attr:`~staycore.ports.stores.Stores.atomic`); placing an order runs in
+            one. Without it each operation commits alone, and a placement that fails
+            gives back what it held.
     """
 
     def __init__(
@@ -202,8 +213,10 @@ class Orders:
         notifier: Notifier,
         idempotency: IdempotencyStore,
         clock: Clock,
+        atomic: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
     ) -> None:
         self._uow = uow
+        self._atomic = atomic
         self._queries = queries
         self._holds = holds
         self._pricing = pricing
@@ -239,8 +252,31 @@ class Orders:
             StayRestrictedError, NotAvailableError, SlotFullError, OutOfStockError:
                 Something cannot be held; nothing is.
             CouponExhaustedError: A code ran out meanwhile; nothing is held.
+            StoreBusyError: The database gave the placement up three times (deadlocks);
+                nothing is held: try again.
         """
-        return self._once(idempotency_key, ("place", command), lambda: self._place(command))
+        placed: list[Order] = []
+
+        def run() -> Order:
+            placed.append(self._place(command))
+            return placed[-1]
+
+        # The key, the holds, the redemptions and the order are stored together, or none
+        # of them: a process that dies halfway leaves nothing a retry would trip over. A
+        # database that gives the block up (a deadlock, say) rolled all of it back, so
+        # the block runs again, a few times.
+        for attempt in range(1, _BUSY_ATTEMPTS + 1):
+            try:
+                with self._atomic():
+                    order = self._once(idempotency_key, ("place", command), run)
+                break
+            except StoreBusyError:
+                placed.clear()
+                if attempt == _BUSY_ATTEMPTS:
+                    raise
+        if placed and order.status is OrderStatus.AWAITING_APPROVAL:
+            self._notify(order, "booking.requested")
+        return order
 
     def _place(self, command: PlaceOrder) -> Order:
         now = self._clock.now()
@@ -314,12 +350,15 @@ class Orders:
                 uow.collect(*placed, *moved, *held.events)
                 uow.commit()
         except BaseException:
-            self._holds.release(held)
-            for request in command.stays:
-                self._pricing.release(request.quote, order=order_id)
+            try:
+                self._holds.release(held)
+                for request in command.stays:
+                    self._pricing.release(request.quote, order=order_id)
+            except StaycoreError:
+                # In an atomic block the store rolls all of it back anyway; the error
+                # that stopped the placement is the one to report.
+                _LOG.warning("giving back what a failed placement held failed", exc_info=True)
             raise
-        if order.status is OrderStatus.AWAITING_APPROVAL:
-            self._notify(order, "booking.requested")
         return order
 
     def approve(self, order_id: OrderId, *, idempotency_key: str) -> Order:
@@ -724,7 +763,12 @@ class Orders:
         try:
             order = run()
         except BaseException:
-            self._idempotency.release(key, fingerprint)
+            try:
+                self._idempotency.release(key, fingerprint)
+            except StaycoreError:
+                # Inside an atomic block the claim goes with the rollback; the error
+                # that stopped the request is the one to report.
+                _LOG.warning("releasing idempotency key %r failed", key, exc_info=True)
             raise
         self._idempotency.complete(key, fingerprint, str(order.id))
         return order

@@ -115,6 +115,8 @@ __all__ = [
     "PointsEntry",
     "PointsKeyReusedError",
     "Reversal",
+    "check_batch",
+    "sort_batch",
 ]
 
 MAX_KEY_LENGTH: Final = 200
@@ -1392,3 +1394,96 @@ class PointsAccount:
             draws=draws,
         )
         return (entry,)
+
+
+# -- posting a batch (what every ledger adapter checks) ----------------------------------
+
+
+def check_batch(customer: CustomerId, batch: Sequence[PointsEntry]) -> None:
+    """Refuse a batch that cannot be one member's, before a ledger takes its lock.
+
+    Raises:
+        InvalidPointsEntryError: An item is not an entry, is another member's, or the
+            batch holds a key or an id twice.
+
+    Example:
+        >>> import pendulum
+        >>> from staycore.membership.ids import CustomerId
+        >>> from staycore.membership.points import ExpiryPolicy, PointsAccount, check_batch
+        >>> guest = CustomerId.new()
+        >>> earned = PointsAccount(customer=guest).earn(
+        ...     100, at=pendulum.datetime(2026, 5, 3, tz="UTC"), key="earn:1",
+        ...     policy=ExpiryPolicy.never())
+        >>> check_batch(guest, earned)
+        >>> check_batch(CustomerId.new(), earned)
+        Traceback (most recent call last):
+        ...
+        staycore.membership.points.InvalidPointsEntryError: [loyalty.invalid_entry] ...
+    """
+    keys: set[str] = set()
+    ids: set[PointsEntryId] = set()
+    for entry in batch:
+        if not isinstance(entry, PointsEntry):
+            msg = f"post PointsEntry values, got {entry!r}"
+            raise InvalidPointsEntryError(msg)
+        if entry.customer != customer:
+            msg = f"entry {entry.id} is {entry.customer}'s, posted as {customer}'s; post it alone"
+            raise InvalidPointsEntryError(msg)
+        if entry.key in keys or entry.id in ids:
+            msg = (
+                f"the batch holds key {entry.key!r} or id {entry.id} twice; "
+                "each entry needs its own key and id"
+            )
+            raise InvalidPointsEntryError(msg)
+        keys.add(entry.key)
+        ids.add(entry.id)
+
+
+def sort_batch(
+    batch: Sequence[PointsEntry],
+    by_key: Mapping[str, PointsEntry],
+    by_id: Mapping[PointsEntryId, PointsEntry],
+) -> tuple[tuple[PointsEntry, ...], tuple[PointsEntry, ...]]:
+    """Tell a batch's retries from its new entries, given the member's stored entries.
+
+    Args:
+        batch: The entries posted, checked by :func:`check_batch`.
+        by_key: Stored entries under the batch's keys (others may be left out).
+        by_id: Stored entries under the batch's ids (others may be left out).
+
+    Returns:
+        The batch as the ledger returns it (a retried entry as it was stored), and the
+        entries to append, in order.
+
+    Raises:
+        PointsKeyReusedError: A key is stored with other content.
+        InvalidPointsEntryError: An id is stored under another key.
+
+    Example:
+        Continuing the example of :func:`check_batch`:
+
+        >>> from staycore.membership.points import sort_batch
+        >>> sort_batch(earned, {}, {}) == (earned, earned)
+        True
+        >>> stored = {entry.key: entry for entry in earned}
+        >>> sort_batch(earned, stored, {}) == (earned, ())
+        True
+    """
+    stored: list[PointsEntry] = []
+    new: list[PointsEntry] = []
+    for entry in batch:
+        earlier = by_key.get(entry.key)
+        if earlier is not None:
+            if not earlier.repeats(entry):
+                raise PointsKeyReusedError(earlier, entry)
+            stored.append(earlier)
+            continue
+        if entry.id in by_id:
+            msg = (
+                f"entry id {entry.id} is stored under key {by_id[entry.id].key!r}, "
+                f"not {entry.key!r}; give the entry a new id"
+            )
+            raise InvalidPointsEntryError(msg)
+        stored.append(entry)
+        new.append(entry)
+    return tuple(stored), tuple(new)

@@ -31,9 +31,11 @@ from staycore.ports.points import PointsLedger
 from staycore.ports.restrictions import RestrictionStore
 from staycore.ports.service_requests import ServiceRequestQueries
 from staycore.ports.stock import StockStore
+from staycore.ports.stores import AggregateStore, Stores
 
 __all__ = [
     "Aggregate",
+    "AggregateStore",
     "AppointmentStore",
     "Channel",
     "Clock",
@@ -53,6 +55,7 @@ __all__ = [
     "RestrictionStore",
     "ServiceRequestQueries",
     "StockStore",
+    "Stores",
     "UnitOfWork",
     "UnitOfWorkFactory",
 ]

@@ -1,8 +1,9 @@
 """A small hotel wired on the memory adapters and the sandbox gateway, on a frozen clock.
 
-:class:`SandboxHotel` builds every port the order use cases need, in memory, around one
-unit type (the garden room, a few rooms of it), a rate plan, breakfast vouchers in
-stock, and booking terms with a deposit and a tiered cancellation policy. Tests, the
+:class:`SandboxHotel` builds every port the order use cases need (in memory, unless
+given other stores) around one unit type (the garden room, a few rooms of it), a rate
+plan, breakfast vouchers in stock, and booking terms with a deposit and a tiered
+cancellation policy. Tests, the
 property tests and the demo book against it; a host can use it to try a flow before
 wiring its own adapters.
 
@@ -20,25 +21,13 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Final
 
 import attrs
 
-from staycore.adapters.memory import (
-    MemoryAppointmentStore,
-    MemoryCouponStore,
-    MemoryIdempotencyStore,
-    MemoryInventoryStore,
-    MemoryMemberQueries,
-    MemoryOrderQueries,
-    MemoryPointsLedger,
-    MemoryRestrictionStore,
-    MemoryStockStore,
-    MemoryStore,
-    RecordingNotifier,
-)
+from staycore.adapters.memory import RecordingNotifier, memory_stores
 from staycore.adapters.payments import SUCCEEDING_CARD, SandboxGateway
 from staycore.app.availability import Availability
 from staycore.app.loyalty import Loyalty
@@ -53,7 +42,7 @@ from staycore.availability.search import Listing
 from staycore.availability.stock import ItemId, StockItem
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.money import Money
-from staycore.kernel.time import Stay
+from staycore.kernel.time import Clock, Stay
 from staycore.membership.earning import EarningRules, SignInRule
 from staycore.membership.ids import CustomerId
 from staycore.membership.points import ExpiryPolicy
@@ -67,6 +56,7 @@ from staycore.orders.order import Order
 from staycore.orders.payments import GatewayCapabilities
 from staycore.orders.schedule import PaymentSchedule
 from staycore.orders.terms import BookingTerms
+from staycore.ports.stores import Stores
 from staycore.pricing.coupons import Coupon
 from staycore.pricing.ids import PromotionId, RatePlanId
 from staycore.pricing.promotions import DiscountKind, Promotion
@@ -119,6 +109,10 @@ POINTS_OFF: Final = derived_id(PromotionId, "points-10")
 WELCOME_BACK: Final = derived_id(PromotionId, "welcome-back")
 """The promotion a win-back coupon unlocks: 15 % off a stay."""
 
+SUMMER: Final = derived_id(PromotionId, "summer-10")
+"""The 10 % promotion :data:`SUMMER_CODE` unlocks; the same in every hotel, so that two
+hotels over one database (two processes, say) agree on the coupon."""
+
 
 def garden_rewards() -> LoyaltyProgramme:
     """The hotel's loyalty programme, modelled on the big hotel programmes.
@@ -161,8 +155,13 @@ class SandboxHotel:
         terms: The booking terms (default: 30 % deposit, balance 7 days before arrival,
             the moderate policy).
         capabilities: What the sandbox gateway offers.
+        programme: The loyalty programme (default: :func:`garden_rewards`).
+        stores: Builds the stores from the hotel's clock: the memory adapter's by
+            default; ``lambda clock: sql_stores(database, clock)`` runs the same hotel
+            on SQLite or PostgreSQL.
 
     Attributes:
+        stores: Every store, as built.
         clock, store, inventory, availability, stock, coupons, pricing, gateway,
         notifier, queries, orders, reviews: The wired parts, for tests to drive and
             inspect.
@@ -183,21 +182,23 @@ class SandboxHotel:
         terms: BookingTerms | None = None,
         capabilities: GatewayCapabilities | None = None,
         programme: LoyaltyProgramme | None = None,
+        stores: Callable[[Clock], Stores] = memory_stores,
     ) -> None:
         self.clock = FrozenClock(now)
-        self.store = MemoryStore()
-        self.inventory = MemoryInventoryStore(self.clock)
-        self.availability = Availability(self.inventory, MemoryRestrictionStore(), horizon=SEASON)
+        self.stores = stores(self.clock)
+        self.store = self.stores.aggregates
+        self.inventory = self.stores.inventory
+        self.availability = Availability(self.inventory, self.stores.restrictions, horizon=SEASON)
         self.unit_type = UnitTypeId.new()
         listing = Listing(PropertyId.new(), self.unit_type, "Garden room", 2)
         self.availability.open_unit_type(listing, SEASON)
         self.availability.set_capacity(self.unit_type, NightSelection.of(SEASON), rooms)
-        self.stock = MemoryStockStore(self.clock)
+        self.stock = self.stores.stock
         self.breakfast = ItemId.new()
         self.stock.add_item(StockItem(id=self.breakfast, name="Breakfast voucher", on_hand=20))
-        self.coupons = MemoryCouponStore()
+        self.coupons = self.stores.coupons
         summer = Promotion(
-            id=PromotionId.new(), name="Summer 10 %", kind=DiscountKind.PERCENT, percent=Decimal(10)
+            id=SUMMER, name="Summer 10 %", kind=DiscountKind.PERCENT, percent=Decimal(10)
         )
         self.coupons.add_coupons([Coupon(code=SUMMER_CODE, promotion=summer.id, max_uses=1)])
         points_off = Promotion(
@@ -235,27 +236,28 @@ class SandboxHotel:
             schedule=PaymentSchedule.deposit_and_balance(Decimal(30), balance_days_before=7),
             cancellation=moderate_policy(),
         )
-        self.queries = MemoryOrderQueries(self.store)
+        self.queries = self.stores.orders
         self.orders = Orders(
             uow=self.store.unit_of_work,
             queries=self.queries,
-            holds=OrderHolds(self.availability, MemoryAppointmentStore(self.clock), self.stock),
+            holds=OrderHolds(self.availability, self.stores.appointments, self.stock),
             pricing=self.pricing,
             gateway=self.gateway,
             notifier=self.notifier,
-            idempotency=MemoryIdempotencyStore(self.clock),
+            idempotency=self.stores.idempotency,
             clock=self.clock,
+            atomic=self.stores.atomic,
         )
         self.reviews = Reviews(uow=self.store.unit_of_work, queries=self.queries, clock=self.clock)
-        self.ledger = MemoryPointsLedger()
+        self.ledger = self.stores.points
         self.loyalty = Loyalty(
             uow=self.store.unit_of_work,
             ledger=self.ledger,
             coupons=self.coupons,
-            members=MemoryMemberQueries(self.store),
+            members=self.stores.members,
             orders=self.queries,
             notifier=self.notifier,
-            idempotency=MemoryIdempotencyStore(self.clock),
+            idempotency=self.stores.idempotency,
             clock=self.clock,
             programme=programme or garden_rewards(),
         )

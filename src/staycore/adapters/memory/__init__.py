@@ -19,6 +19,8 @@ one, so it serves tests, demos and single-process tools, not a deployment.
   service requests of a memory store.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
   fail on request.
+* :func:`memory_stores`: all of the stores above over one memory store, as the
+  :class:`~staycore.ports.stores.Stores` the use cases take.
 
 Example:
     >>> from staycore.adapters.memory import MemoryStore
@@ -45,6 +47,7 @@ from staycore.adapters.memory.restrictions import MemoryRestrictionStore
 from staycore.adapters.memory.service_requests import MemoryServiceRequestQueries
 from staycore.adapters.memory.stock import MemoryStockStore
 from staycore.adapters.memory.store import MemoryStore
+from staycore.adapters.memory.stores import memory_stores
 from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOfWork
 
 __all__ = [
@@ -63,4 +66,5 @@ __all__ = [
     "MemoryUnitOfWork",
     "RecordingNotifier",
     "RecordingPublisher",
+    "memory_stores",
 ]

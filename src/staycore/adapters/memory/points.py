@@ -34,10 +34,10 @@ from collections.abc import Sequence
 
 from staycore.membership.ids import CustomerId, PointsEntryId
 from staycore.membership.points import (
-    InvalidPointsEntryError,
     PointsAccount,
     PointsEntry,
-    PointsKeyReusedError,
+    check_batch,
+    sort_batch,
 )
 
 __all__ = ["MemoryPointsLedger"]
@@ -73,28 +73,12 @@ class MemoryPointsLedger:
                 id twice, or an id stored under another key.
         """
         batch = tuple(entries)
-        _check_batch(customer, batch)
+        check_batch(customer, batch)
         with self._lock:
             book = self._books.get(customer)
             if book is None:
                 book = _Book(customer)
-            stored: list[PointsEntry] = []
-            new: list[PointsEntry] = []
-            for entry in batch:
-                earlier = book.by_key.get(entry.key)
-                if earlier is not None:
-                    if not earlier.repeats(entry):
-                        raise PointsKeyReusedError(earlier, entry)
-                    stored.append(earlier)
-                    continue
-                if entry.id in book.by_id:
-                    msg = (
-                        f"entry id {entry.id} is stored under key "
-                        f"{book.by_id[entry.id].key!r}, not {entry.key!r}; give the entry a new id"
-                    )
-                    raise InvalidPointsEntryError(msg)
-                stored.append(entry)
-                new.append(entry)
+            stored, new = sort_batch(batch, book.by_key, book.by_id)
             if not new:
                 return tuple(stored)
             account = book.account
@@ -122,24 +106,3 @@ class MemoryPointsLedger:
 
     def __repr__(self) -> str:
         return f"MemoryPointsLedger(members={len(self._books)})"
-
-
-def _check_batch(customer: CustomerId, batch: Sequence[PointsEntry]) -> None:
-    """Refuse a batch that cannot be one member's: done before the lock is taken."""
-    keys: set[str] = set()
-    ids: set[PointsEntryId] = set()
-    for entry in batch:
-        if not isinstance(entry, PointsEntry):
-            msg = f"post PointsEntry values, got {entry!r}"
-            raise InvalidPointsEntryError(msg)
-        if entry.customer != customer:
-            msg = f"entry {entry.id} is {entry.customer}'s, posted as {customer}'s; post it alone"
-            raise InvalidPointsEntryError(msg)
-        if entry.key in keys or entry.id in ids:
-            msg = (
-                f"the batch holds key {entry.key!r} or id {entry.id} twice; "
-                "each entry needs its own key and id"
-            )
-            raise InvalidPointsEntryError(msg)
-        keys.add(entry.key)
-        ids.add(entry.id)

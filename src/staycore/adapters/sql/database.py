@@ -33,6 +33,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import random
 import re
 import sqlite3
@@ -53,7 +54,13 @@ from staycore.kernel.errors import (
     StoreUnavailableError,
 )
 
-__all__ = ["Database", "Dialect", "insert_unless_present", "translated_errors"]
+__all__ = [
+    "AtomicBlockSpoiledError",
+    "Database",
+    "Dialect",
+    "insert_unless_present",
+    "translated_errors",
+]
 
 T = TypeVar("T")
 Dialect = Literal["sqlite", "postgresql"]
@@ -69,6 +76,12 @@ _MISSING_STATES: Final = {"42P01", "42703"}  # undefined_table, undefined_column
 _SCHEMA_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _SQLITE_BUSY: Final = ("database is locked", "database table is locked", "database is busy")
 _SQLITE_MISSING: Final = ("no such table", "no such column", "has no column")
+
+
+class AtomicBlockSpoiledError(PersistenceError):
+    """A store operation failed inside an atomic block, and the block carried on."""
+
+    code = "persistence.atomic_block_spoiled"
 
 
 class Database:
@@ -110,6 +123,12 @@ class Database:
         self.url = url
         self.schema = schema
         self.dialect: Dialect = _dialect_of(url)
+        # The connection of the atomic() block the current thread (or task) is in, and
+        # whether an operation in it failed.
+        self._atomic: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+            f"staycore_atomic_{id(self)}", default=None
+        )
+        self._spoiled = contextvars.ContextVar(f"staycore_spoiled_{id(self)}", default=False)
         wait_ms = max(int(lock_timeout * 1000), 1)
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(url, wait_ms=wait_ms, echo=echo)
@@ -121,6 +140,9 @@ class Database:
     @contextlib.contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Connection]:
         """Run a block in one transaction: committed when it ends, rolled back if it raises.
+
+        Inside :meth:`atomic`, the block joins the atomic transaction instead: what it
+        writes commits or rolls back with everything else there.
 
         Args:
             write: Whether the block writes. On SQLite a writing transaction takes the
@@ -135,12 +157,79 @@ class Database:
         Example:
             See the module example.
         """
+        joined = self._atomic.get()
+        if joined is not None:
+            try:
+                with translated_errors(self.url):
+                    yield joined
+            except BaseException:
+                # What a writing block wrote before it raised stays in the atomic
+                # transaction: only rolling all of it back undoes it.
+                if write:
+                    self._spoiled.set(True)
+                raise
+            return
         with translated_errors(self.url), self.engine.connect() as opened:
             connection = opened if write else opened.execution_options(staycore_read_only=True)
             with connection.begin():
                 yield connection
 
-    def run(self, work: Callable[[Connection], T], *, attempts: int = 5) -> T:
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Make every store operation in the block one transaction: all of it, or none.
+
+        The stores of this database run each operation in a transaction of its own;
+        inside the block they all join one write transaction instead, committed when the
+        block ends and rolled back, with everything in it, if it raises or the process
+        dies. Placing an order uses it so that the holds, the coupon redemptions, the
+        order and its idempotency key are stored together or not at all. Keep the block
+        to database work: it holds its locks (on SQLite, the whole file's write lock)
+        until it ends. Nested blocks join the outer one.
+
+        A store operation that fails inside the block may have written part of its work
+        (a hold row claimed before its nights were found full): let the failure end the
+        block, which rolls it all back. A block that catches such a failure and carries on
+        is rolled back when it ends, with :class:`AtomicBlockSpoiledError`.
+
+        Raises:
+            StoreBusyError: The database gave the transaction up; nothing was written.
+            AtomicBlockSpoiledError: An operation failed in the block and the block went
+                on; nothing was written.
+
+        Example:
+            >>> from staycore.adapters.sql import SqlStore
+            >>> from staycore.testing.contracts import GuestNote
+            >>> store = SqlStore.create("sqlite://")
+            >>> try:
+            ...     with store.database.atomic():
+            ...         with store.unit_of_work() as uow:
+            ...             uow.repository(GuestNote).add(GuestNote.write("all or nothing"))
+            ...             uow.commit()
+            ...         raise RuntimeError("the process failed before the block ended")
+            ... except RuntimeError:
+            ...     pass
+            >>> store.committed(GuestNote)
+            ()
+        """
+        if self._atomic.get() is not None:
+            yield
+            return
+        with self.transaction() as connection:
+            token, spoiled = self._atomic.set(connection), self._spoiled.set(False)
+            try:
+                yield
+                if self._spoiled.get():
+                    msg = (
+                        "a store operation failed inside an atomic block and the block went "
+                        "on; what the operation wrote cannot be told apart, so nothing of "
+                        "the block was kept: let the failure end the block"
+                    )
+                    raise AtomicBlockSpoiledError(msg)
+            finally:
+                self._atomic.reset(token)
+                self._spoiled.reset(spoiled)
+
+    def run(self, work: Callable[[Connection], T], *, write: bool = True, attempts: int = 5) -> T:
         """Run ``work`` in a transaction, again (after a short random pause) when busy.
 
         Only :class:`~staycore.kernel.errors.StoreBusyError` is retried: the database
@@ -149,6 +238,7 @@ class Database:
 
         Args:
             work: Gets the transaction's connection; its result is returned.
+            write: Whether ``work`` writes (see :meth:`transaction`).
             attempts: How many times to try, at least 1.
 
         Raises:
@@ -160,9 +250,14 @@ class Database:
             >>> Database("sqlite://").run(lambda c: c.execute(sa.text("select 7")).scalar())
             7
         """
+        if self._atomic.get() is not None:
+            # Inside atomic(): a refusal rolls back the whole block, which only its
+            # caller can run again.
+            with self.transaction(write=write) as connection:
+                return work(connection)
         for attempt in range(1, attempts + 1):
             try:
-                with self.transaction() as connection:
+                with self.transaction(write=write) as connection:
                     return work(connection)
             except StoreBusyError:
                 if attempt >= attempts:
@@ -284,12 +379,20 @@ def insert_unless_present(
         ...     [insert_unless_present(connection, table, {"key": "a"}) for _ in range(2)]
         [True, False]
     """
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415 - by dialect
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # noqa: PLC0415
-    statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    key = (connection.dialect.name, table)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        if connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415 - by dialect
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # noqa: PLC0415
+        statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        _INSERTS[key] = statement
     return connection.execute(statement, dict(row)).first() is not None
+
+
+# Built once per dialect and table: building a statement costs more than running it.
+_INSERTS: dict[tuple[str, sa.Table], sa.Insert] = {}
 
 
 @contextlib.contextmanager

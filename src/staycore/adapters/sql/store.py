@@ -257,12 +257,17 @@ class SqlStore:
             for (kind, aggregate_id), write in writes.items()
         )
         entries = [_outbox_row(event) for event in events]
-        with self.database.transaction() as connection:
+
+        def commit(connection: Connection) -> None:
             for kind, aggregate_id, write, body, terms in rows:
                 _write(connection, kind, aggregate_id, write, body)
                 _write_terms(connection, kind, aggregate_id, terms)
             if entries:
                 connection.execute(outbox.insert(), entries)
+
+        # Nothing but these statements runs in the transaction, so a busy database's
+        # refusal is safe to answer by running it again.
+        self.database.run(commit)
 
     def __repr__(self) -> str:
         return f"SqlStore({self.database!r})"
