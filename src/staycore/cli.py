@@ -1,12 +1,13 @@
 """The ``staycore`` command.
 
-``staycore demo`` tells the library's story on sample data. ``staycore churn ORDERS.csv``
-scores an order export (see :mod:`staycore.churn_command`). ``staycore db upgrade URL``
-creates or upgrades staycore's tables in a SQLite or PostgreSQL database (see
-:mod:`staycore.adapters.sql.migrations`). ``staycore quote FILE`` prices
-a stay from a pricing document (see :mod:`staycore.pricing.schema`) and prints the quote
-line by line; a document that does not read, an unknown plan or coupon, or any other
-refusal prints its message on standard error and exits with status 2.
+``staycore demo`` tells the library's story on sample data, on an embedded SQLite file
+whose KPI table ``staycore kpi FILE`` prints (see :mod:`staycore.kpi_command`).
+``staycore churn ORDERS.csv`` scores an order export (see :mod:`staycore.churn_command`).
+``staycore db upgrade URL`` creates or upgrades staycore's tables in a SQLite or
+PostgreSQL database (see :mod:`staycore.adapters.sql.migrations`). ``staycore quote
+FILE`` prices a stay from a pricing document (see :mod:`staycore.pricing.schema`) and
+prints the quote line by line; a document that does not read, an unknown plan or coupon,
+or any other refusal prints its message on standard error and exits with status 2.
 
 Example:
     >>> from staycore.cli import main
@@ -68,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     _add_quote_parser(commands)
     _add_churn_parser(commands)
     _add_db_parser(commands)
+    kpi = commands.add_parser(
+        "kpi",
+        help="print the KPI table of a period from a store, such as the demo's",
+        description="Print every KPI of a period, with its formula, from the orders, "
+        "reviews, members and service requests of a staycore store (the sql extra).",
+    )
+    kpi.add_argument("db", metavar="DB", help="a SQLite file (staycore demo --db) or a store URL")
+    kpi.add_argument("--from", dest="start", metavar="DAY", help="the first day (YYYY-MM-DD)")
+    kpi.add_argument("--to", dest="end", metavar="DAY", help="the day after the period")
     return parser
 
 
@@ -165,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         return _run_demo(args)
-    runs = {"quote": _run_quote, "churn": _run_churn, "db": _run_db}
+    runs = {"quote": _run_quote, "churn": _run_churn, "db": _run_db, "kpi": _run_kpi}
     run = runs.get(args.command)
     if run is None:
         parser.print_help(sys.stderr)
@@ -214,6 +224,19 @@ def _tell(story: Callable[[TextIO], None], *, where: Path | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return 0
+
+
+def _run_kpi(args: argparse.Namespace) -> int:
+    """``staycore kpi DB``: the KPI table (see :mod:`staycore.kpi_command`)."""
+    try:
+        from staycore.kpi_command import run_kpi  # noqa: PLC0415 - the `sql` extra
+    except ImportError as missing:
+        print(
+            f"staycore kpi needs the sql extra: pip install 'staycore[sql]' ({missing})",
+            file=sys.stderr,
+        )
+        return 2
+    return run_kpi(args.db, start=args.start, end=args.end)
 
 
 def _run_churn(args: argparse.Namespace) -> int:

@@ -84,12 +84,16 @@ def room_nights_available(
 ) -> int:
     """Room nights offered in ``[start, end)``: capacity less blocked rooms, night by night.
 
+    A unit type offers nothing on nights outside its calendar.
+
     Example:
         See the module example.
     """
     nights = Stay(start, end)
-    return sum(
-        max(count.capacity - count.blocked, 0)
-        for unit_type in unit_types
-        for count in inventory.counts(unit_type, nights)
-    )
+    total = 0
+    for unit_type in unit_types:
+        calendar = inventory.calendar(unit_type, nights)  # zeros outside the calendar
+        for night in nights:
+            count = calendar.counts(night)
+            total += max(count.capacity - count.blocked, 0)
+    return total

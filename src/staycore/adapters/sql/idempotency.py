@@ -1,10 +1,11 @@
 """The SQL adapter's idempotency store: one row per key, claimed in one transaction.
 
-A claim reads the key's row with a lock (``SELECT ... FOR UPDATE`` on PostgreSQL; on
-SQLite the write transaction already excludes every other writer), then inserts,
-replaces an expired record, or answers from the one it found. Two servers claiming the
-same new key at once both try to insert; the database lets one row in, and the other
-claim reads it and is told the request is running.
+A claim first inserts the key, unless a row holds it: a new key takes one statement.
+Otherwise it reads the row with a lock (``SELECT ... FOR UPDATE`` on PostgreSQL; on
+SQLite the write transaction already excludes every other writer), then replaces an
+expired record, or answers from the one it found. Two servers claiming the same new key
+at once both try to insert; the database lets one row in, the other insert waits for it
+to commit, and that claim reads it and is told the request is running.
 
 Example:
     >>> from datetime import timedelta
@@ -77,10 +78,13 @@ class SqlIdempotencyStore:
         claimed["expires_at"] = utc_text(now.in_tz("UTC") + ttl)
 
         def claim(connection: Connection) -> IdempotencyRecord | None:
+            # A new key, the usual case, takes one statement.
+            if insert_unless_present(connection, idempotency_keys, claimed):
+                return None
             record = _live(connection, key, now)
             if record is None:
-                # Only an expired record goes: a claim committed since the read above
-                # is live, and must stop this one.
+                # The stored record expired: replace it. Only an expired one goes: a
+                # claim committed since the read above is live, and must stop this one.
                 connection.execute(
                     idempotency_keys.delete().where(
                         _ROW.key == key, _ROW.expires_at <= utc_text(now)
