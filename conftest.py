@@ -27,6 +27,9 @@ import pytest
 # Before anything imports the suites, so that their failures show pytest's detail.
 pytest.register_assert_rewrite("staycore.testing.contracts")
 
+# The SQL adapter's tests take `database` (SQLite, then PostgreSQL) and `second_server`.
+pytest_plugins = ["staycore.testing.databases"]
+
 from hypothesis import settings  # noqa: E402
 from sybil import Sybil  # noqa: E402
 from sybil.parsers import markdown, rest  # noqa: E402

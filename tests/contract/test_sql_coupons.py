@@ -7,9 +7,7 @@ application servers: their redemptions race for the same counts, and never over-
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -28,20 +26,6 @@ from staycore.pricing.coupons import (
 )
 from staycore.pricing.ids import PromotionId
 from staycore.testing.contracts import CouponStoreContract
-from staycore.testing.databases import DIALECTS, open_database
-
-
-@pytest.fixture(params=DIALECTS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path)
-
-
-@pytest.fixture
-def second_server(database: Database) -> Iterator[Database]:
-    """Another process's view of the same database: its own engine and connections."""
-    other = Database(database.url, schema=database.schema)
-    yield other
-    other.dispose()
 
 
 class TestSqlCouponStore(CouponStoreContract):

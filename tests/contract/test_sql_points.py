@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -22,20 +20,6 @@ from staycore.adapters.sql.points import SqlPointsLedger, points_accounts
 from staycore.membership.ids import CustomerId
 from staycore.membership.points import InsufficientPointsError, PointsAccount
 from staycore.testing.contracts.points import LIFETIME, START, PointsLedgerContract
-from staycore.testing.databases import DIALECTS, open_database
-
-
-@pytest.fixture(params=DIALECTS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path)
-
-
-@pytest.fixture
-def second_server(database: Database) -> Iterator[Database]:
-    """Another process's view of the same database: its own engine and connections."""
-    other = Database(database.url, schema=database.schema)
-    yield other
-    other.dispose()
 
 
 class TestSqlPointsLedger(PointsLedgerContract):

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -22,22 +20,8 @@ from staycore.availability.nights import NightSelection
 from staycore.availability.restrictions import ContradictoryRestrictionsError, Restriction
 from staycore.kernel.time import Stay
 from staycore.testing.contracts import RestrictionStoreContract
-from staycore.testing.databases import DIALECTS, open_database
 
 _JULY = Stay.parse("2026-07-01/2026-08-01")
-
-
-@pytest.fixture(params=DIALECTS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path)
-
-
-@pytest.fixture
-def second_server(database: Database) -> Iterator[Database]:
-    """Another process's view of the same database: its own engine and connections."""
-    other = Database(database.url, schema=database.schema)
-    yield other
-    other.dispose()
 
 
 class TestSqlRestrictionStore(RestrictionStoreContract):

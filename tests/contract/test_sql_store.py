@@ -5,9 +5,6 @@ Every suite runs twice: on a SQLite file and on a real PostgreSQL (a schema per 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from staycore.adapters.sql import Database, SqlIdempotencyStore, SqlOrderQueries, SqlStore
@@ -21,12 +18,6 @@ from staycore.testing.contracts import (
     UnitOfWorkContract,
 )
 from staycore.testing.contracts.orders import Storage
-from staycore.testing.databases import DIALECTS, open_database
-
-
-@pytest.fixture(params=DIALECTS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path)
 
 
 class TestSqlUnitOfWork(UnitOfWorkContract):

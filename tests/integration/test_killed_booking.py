@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,6 @@ from staycore.availability.ids import UnitTypeId
 from staycore.kernel.time import Stay
 from staycore.orders.order import Order
 from staycore.testing.clock import FrozenClock
-from staycore.testing.databases import DIALECTS, open_database
 from staycore.testing.hotel import SUMMER_CODE
 
 STAY = "2026-07-10/2026-07-13"
@@ -72,11 +70,6 @@ except Exception as error:
 if kill_at == "placed":
     die()
 """
-
-
-@pytest.fixture(params=DIALECTS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path)
 
 
 def book_and_die(database: Database, kill_at: str, tmp_path: Path) -> tuple[int, UnitTypeId]:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -23,14 +23,8 @@ from staycore.adapters.sql.store import event_id
 from staycore.kernel.events import DomainEvent
 from staycore.testing.clock import FrozenClock
 from staycore.testing.contracts import GuestNote, GuestNoteEdited, GuestNoteWritten
-from staycore.testing.databases import DIALECTS, open_database
 
 AT = "2026-05-01T09:00:00Z"
-
-
-@pytest.fixture(params=DIALECTS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path)
 
 
 @pytest.fixture

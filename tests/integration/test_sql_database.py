@@ -21,12 +21,7 @@ from staycore.kernel.errors import (
     StoreUnavailableError,
 )
 from staycore.testing.contracts import GuestNote
-from staycore.testing.databases import DIALECTS, PG_DSN, open_database, require_postgresql
-
-
-@pytest.fixture(params=DIALECTS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path)
+from staycore.testing.databases import PG_DSN, open_database, require_postgresql
 
 
 def twin(database: Database, *, lock_timeout: float) -> Database:

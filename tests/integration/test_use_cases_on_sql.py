@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pendulum
-import pytest
 
 from staycore.adapters.memory import RecordingNotifier, memory_stores
 from staycore.adapters.sql import Database, sql_stores
@@ -24,14 +22,8 @@ from staycore.kernel.time import Clock
 from staycore.membership.ids import CustomerId
 from staycore.ports.stores import Stores
 from staycore.testing.clock import FrozenClock
-from staycore.testing.databases import DIALECTS, open_database
 
 StoresOf = Callable[[Clock], Stores]
-
-
-@pytest.fixture(params=DIALECTS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    yield from open_database(request.param, tmp_path)
 
 
 def told(stores: StoresOf) -> list[str]:

@@ -30,9 +30,11 @@ __all__ = [
     "DIALECTS",
     "PG_DSN",
     "REQUIRE_PG",
+    "database",
     "open_database",
     "postgresql_reachable",
     "require_postgresql",
+    "second_server",
 ]
 
 PG_DSN = os.environ.get("STAYCORE_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -111,3 +113,29 @@ def open_database(dialect: str, tmp_path: Path, *, tables: bool = True) -> Itera
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture(params=DIALECTS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A pytest fixture: each test runs on a SQLite file, then on PostgreSQL.
+
+    Load it with ``pytest_plugins = ["staycore.testing.databases"]`` in a
+    ``conftest.py``, as staycore's own does.
+
+    Example:
+        A test that takes ``database`` runs twice: ``test_x[sqlite]``, ``test_x[postgresql]``.
+    """
+    yield from open_database(request.param, tmp_path)
+
+
+@pytest.fixture
+def second_server(database: Database) -> Iterator[Database]:
+    """A pytest fixture: another process's view of ``database``, with its own connections.
+
+    Example:
+        Two stores, one on ``database`` and one on ``second_server``, race as two
+        application servers sharing one database would.
+    """
+    other = Database(database.url, schema=database.schema)
+    yield other
+    other.dispose()

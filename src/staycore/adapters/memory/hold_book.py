@@ -46,11 +46,11 @@ from __future__ import annotations
 import heapq
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Generic
 
-import attrs
 import pendulum
 
+from staycore.adapters.holds import H, R, evolve_hold, has_passed
 from staycore.availability.holds import (
     DuplicateHoldError,
     HoldAction,
@@ -62,65 +62,11 @@ from staycore.availability.holds import (
 from staycore.availability.ids import HoldId
 from staycore.kernel.time import Clock, as_instant
 
-__all__ = ["HoldBook", "HoldKeeping", "has_passed"]
-
-
-class _Request(Protocol):
-    """What a book needs of a request: the hold id the caller chose."""
-
-    @property
-    def hold_id(self) -> HoldId: ...
-
-
-_R_contra = TypeVar("_R_contra", bound=_Request, contravariant=True)
-
-
-class _Hold(Protocol[_R_contra]):
-    """What a book needs of a hold (an attrs class, so that it can be evolved)."""
-
-    @property
-    def id(self) -> HoldId: ...
-
-    @property
-    def status(self) -> HoldStatus: ...
-
-    @property
-    def expires_at(self) -> pendulum.DateTime: ...
-
-    def matches(self, request: _R_contra) -> bool:
-        """Whether ``request`` asks for exactly this hold."""
-
-
-H = TypeVar("H", bound=_Hold[Any])
-R = TypeVar("R", bound=_Request)
-
-
-def has_passed(instant: pendulum.DateTime, now: pendulum.DateTime) -> bool:
-    """Whether ``instant`` is ``now`` or before it, compared in UTC.
-
-    Args:
-        instant: An aware instant, such as a hold's expiry.
-        now: The clock's time.
-
-    Example:
-        >>> import pendulum
-        >>> from staycore.adapters.memory.hold_book import has_passed
-        >>> before = pendulum.datetime(2026, 10, 25, 0, 30, tz="UTC").in_tz("Europe/London")
-        >>> after = before.add(hours=1)  # the clock fell back: 01:30 again, an hour later
-        >>> before >= after, has_passed(after, before)
-        (True, False)
-    """
-    return _utc(instant) <= _utc(now)
+__all__ = ["HoldBook", "HoldKeeping"]
 
 
 def _utc(instant: pendulum.DateTime) -> pendulum.DateTime:
     return instant.in_tz("UTC")
-
-
-def _evolve(hold: H, **changes: object) -> H:
-    """``attrs.evolve``, which mypy checks for a known attrs class but not a type variable."""
-    evolved: H = attrs.evolve(cast(Any, hold), **changes)
-    return evolved
 
 
 class HoldBook(Generic[H, R]):
@@ -251,7 +197,7 @@ class HoldBook(Generic[H, R]):
                 "give an expiry in the future"
             )
             raise HoldNotActiveError(msg)
-        extended = _evolve(hold, expires_at=until)
+        extended = evolve_hold(hold, expires_at=until)
         self._record(extended, was=hold.status)
         heapq.heappush(self._expiries, (_utc(until), hold.id))
         return extended
@@ -271,7 +217,7 @@ class HoldBook(Generic[H, R]):
         status = next_status(hold.status, action)
         if status is hold.status:
             return hold
-        return self._record(_evolve(hold, status=status), was=hold.status)
+        return self._record(evolve_hold(hold, status=status), was=hold.status)
 
     def _record(self, hold: H, *, was: HoldStatus | None) -> H:
         self._keep_in_step(hold, was)

@@ -63,14 +63,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, cast
 
-import attrs
 import pendulum
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import SchemaItem
 
+from staycore.adapters.holds import H, R, evolve_hold, has_passed
 from staycore.adapters.sql.codec import decode, encode
 from staycore.adapters.sql.database import Database, insert_unless_present
 from staycore.adapters.sql.schema import INSTANT, metadata, utc_text
@@ -85,40 +85,10 @@ from staycore.availability.holds import (
 from staycore.availability.ids import HoldId
 from staycore.kernel.time import Clock, as_instant
 
-__all__ = ["IDENTIFIER", "SqlHoldBook", "SqlHoldKeeping", "has_passed", "hold_table", "settled"]
+__all__ = ["IDENTIFIER", "SqlHoldBook", "SqlHoldKeeping", "hold_table", "settled"]
 
 IDENTIFIER = sa.String(80)
 """The column type of an identifier: a hold's, and the other ids the store tables name."""
-
-
-class _Request(Protocol):
-    """What a book needs of a request: the hold id the caller chose."""
-
-    @property
-    def hold_id(self) -> HoldId: ...
-
-
-_R_contra = TypeVar("_R_contra", bound=_Request, contravariant=True)
-
-
-class _Hold(Protocol[_R_contra]):
-    """What a book needs of a hold (an attrs class, so that it can be evolved)."""
-
-    @property
-    def id(self) -> HoldId: ...
-
-    @property
-    def status(self) -> HoldStatus: ...
-
-    @property
-    def expires_at(self) -> pendulum.DateTime: ...
-
-    def matches(self, request: _R_contra) -> bool:
-        """Whether ``request`` asks for exactly this hold."""
-
-
-H = TypeVar("H", bound=_Hold[Any])
-R = TypeVar("R", bound=_Request)
 
 
 def hold_table(name: str, *columns: SchemaItem, comment: str) -> sa.Table:
@@ -155,26 +125,6 @@ def hold_table(name: str, *columns: SchemaItem, comment: str) -> sa.Table:
         sa.Index(None, "status", "expires_at"),
         comment=comment,
     )
-
-
-def has_passed(instant: dt.datetime, now: dt.datetime) -> bool:
-    """Whether ``instant`` is ``now`` or before it, compared in UTC.
-
-    Example:
-        >>> import pendulum
-        >>> from staycore.adapters.sql.holds import has_passed
-        >>> before = pendulum.datetime(2026, 10, 25, 0, 30, tz="UTC").in_tz("Europe/London")
-        >>> after = before.add(hours=1)  # the clock fell back: 01:30 again, an hour later
-        >>> before >= after, has_passed(after, before)
-        (True, False)
-    """
-    return utc_text(instant) <= utc_text(now)
-
-
-def _evolve(hold: H, **changes: object) -> H:
-    """``attrs.evolve``, which mypy checks for a known attrs class but not a type variable."""
-    evolved: H = attrs.evolve(cast(Any, hold), **changes)
-    return evolved
 
 
 KeepInStep = Callable[[Connection, H, HoldStatus | None], None]
@@ -385,7 +335,7 @@ class SqlHoldBook(Generic[H, R]):
         status = next_status(hold.status, action)
         if status is hold.status:
             return hold
-        return self.write(connection, _evolve(hold, status=status), was=hold.status)
+        return self.write(connection, evolve_hold(hold, status=status), was=hold.status)
 
     def confirm(
         self, connection: Connection, hold_id: HoldId, now: dt.datetime
@@ -457,7 +407,7 @@ class SqlHoldBook(Generic[H, R]):
                 "give an expiry in the future"
             )
             return HoldNotActiveError(msg)
-        return self.write(connection, _evolve(hold, expires_at=until), was=hold.status)
+        return self.write(connection, evolve_hold(hold, expires_at=until), was=hold.status)
 
     def expire(
         self, connection: Connection, holds: Sequence[H], *, counts_locked: bool = False
