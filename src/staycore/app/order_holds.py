@@ -64,6 +64,7 @@ import attrs
 import pendulum
 
 from staycore.app.availability import Availability
+from staycore.app.undo import undo
 from staycore.availability.appointments import SlotHold, SlotHoldRequest
 from staycore.availability.errors import AvailabilityError
 from staycore.availability.holds import HoldNotActiveError
@@ -187,8 +188,7 @@ class OrderHolds:
             )
             _all_live(held)
         except BaseException:
-            for give_back in reversed(taken):
-                give_back()
+            undo(reversed(taken), what="holding an order")
             raise
         return held
 

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
-import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 
@@ -42,13 +42,14 @@ import pendulum
 
 from staycore.app.order_holds import OrderHold, OrderHolds
 from staycore.app.pricing import Pricing
+from staycore.app.undo import undo
 from staycore.availability.appointments import SlotHoldRequest
 from staycore.availability.errors import AvailabilityError
 from staycore.availability.holds import HoldNotActiveError
 from staycore.availability.ids import HoldId, ResourceId
 from staycore.availability.stay_holds import StayHoldRequest
 from staycore.availability.stock import ItemId, StockRequest
-from staycore.kernel.errors import StaycoreError, StoreBusyError
+from staycore.kernel.errors import StoreBusyError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
@@ -91,7 +92,6 @@ __all__ = [
 ]
 
 _KEY_TTL = dt.timedelta(days=7)
-_LOG = logging.getLogger(__name__)
 # How many times a placement runs when the database gives its transaction up.
 _BUSY_ATTEMPTS = 3
 # Orders that booked nothing any more: money reaching them is late money.
@@ -350,14 +350,16 @@ class Orders:
                 uow.collect(*placed, *moved, *held.events)
                 uow.commit()
         except BaseException:
-            try:
-                self._holds.release(held)
-                for request in command.stays:
-                    self._pricing.release(request.quote, order=order_id)
-            except StaycoreError:
-                # In an atomic block the store rolls all of it back anyway; the error
-                # that stopped the placement is the one to report.
-                _LOG.warning("giving back what a failed placement held failed", exc_info=True)
+            undo(
+                [
+                    functools.partial(self._holds.release, held),
+                    *(
+                        functools.partial(self._pricing.release, request.quote, order=order_id)
+                        for request in command.stays
+                    ),
+                ],
+                what="placing an order",
+            )
             raise
         return order
 
@@ -763,12 +765,10 @@ class Orders:
         try:
             order = run()
         except BaseException:
-            try:
-                self._idempotency.release(key, fingerprint)
-            except StaycoreError:
-                # Inside an atomic block the claim goes with the rollback; the error
-                # that stopped the request is the one to report.
-                _LOG.warning("releasing idempotency key %r failed", key, exc_info=True)
+            undo(
+                [functools.partial(self._idempotency.release, key, fingerprint)],
+                what=f"the request with idempotency key {key!r}",
+            )
             raise
         self._idempotency.complete(key, fingerprint, str(order.id))
         return order

@@ -49,9 +49,11 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from staycore.app.undo import undo
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Clock, Stay
 from staycore.ports.coupons import CouponStore
@@ -142,8 +144,10 @@ class Pricing:
                 )
                 redeemed.append(self._coupons.redeem(request))
         except BaseException:
-            for redemption in redeemed:
-                self._coupons.release(redemption.code, order)
+            undo(
+                [functools.partial(self._coupons.release, r.code, order) for r in redeemed],
+                what="redeeming a quote's coupons",
+            )
             raise
         return tuple(redeemed)
 
