@@ -93,10 +93,7 @@ def run_kpi(
             return _report(database, first, after, out)
         finally:
             database.dispose()
-    except StaycoreError as error:
-        print(f"staycore kpi: {error}", file=sys.stderr)
-        return 2
-    except _UsageError as error:
+    except (StaycoreError, _UsageError) as error:
         print(f"staycore kpi: {error}", file=sys.stderr)
         return 2
 

@@ -67,8 +67,8 @@ from sqlalchemy.engine import Connection
 
 from staycore.adapters.sql.codec import decode, encode
 from staycore.adapters.sql.database import Database, insert_unless_present
-from staycore.adapters.sql.holds import IDENTIFIER, SqlHoldBook, SqlHoldKeeping, hold_table
-from staycore.adapters.sql.schema import INSTANT, instant_of, metadata, utc_text
+from staycore.adapters.sql.holds import SqlHoldBook, SqlHoldKeeping, hold_table
+from staycore.adapters.sql.schema import IDENTIFIER, INSTANT, instant_of, metadata, utc_text
 from staycore.availability.appointments import (
     ResourceNotFoundError,
     SlotHold,

@@ -54,7 +54,7 @@ from sqlalchemy.engine import Connection
 
 from staycore.adapters.sql.codec import decode, encode
 from staycore.adapters.sql.database import Database
-from staycore.adapters.sql.schema import metadata
+from staycore.adapters.sql.schema import IDENTIFIER, metadata
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.pricing.coupons import (
@@ -73,7 +73,6 @@ __all__ = ["SqlCouponStore", "coupon_customers", "coupon_redemptions", "coupons"
 
 _Row: TypeAlias = sa.Row[*tuple[Any, ...]]
 _CODE = sa.String(MAX_CODE_LENGTH)
-_ID = sa.String(80)
 # Codes looked up per statement when a batch is added: well under SQLite's limit of
 # bound parameters.
 _CHUNK: Final = 500
@@ -92,7 +91,7 @@ coupon_customers: Final = sa.Table(
     "staycore_coupon_customers",
     metadata,
     sa.Column("code", _CODE, primary_key=True),
-    sa.Column("customer", _ID, primary_key=True),
+    sa.Column("customer", IDENTIFIER, primary_key=True),
     sa.Column("uses", sa.Integer, nullable=False, comment="the customer's live redemptions"),
 )
 """Each customer's live uses of a code; customers with none have no row."""
@@ -101,7 +100,7 @@ coupon_redemptions: Final = sa.Table(
     "staycore_coupon_redemptions",
     metadata,
     sa.Column("code", _CODE, primary_key=True),
-    sa.Column("order_id", _ID, primary_key=True),
+    sa.Column("order_id", IDENTIFIER, primary_key=True),
     sa.Column("body", sa.Text, nullable=False, comment="the redemption, as the codec writes it"),
 )
 """The latest redemption of each code by each order, live or released."""

@@ -73,7 +73,7 @@ from sqlalchemy.schema import SchemaItem
 from staycore.adapters.holds import H, R, evolve_hold, has_passed
 from staycore.adapters.sql.codec import decode, encode
 from staycore.adapters.sql.database import Database, insert_unless_present
-from staycore.adapters.sql.schema import INSTANT, metadata, utc_text
+from staycore.adapters.sql.schema import IDENTIFIER, INSTANT, metadata, utc_text
 from staycore.availability.holds import (
     DuplicateHoldError,
     HoldAction,
@@ -85,10 +85,7 @@ from staycore.availability.holds import (
 from staycore.availability.ids import HoldId
 from staycore.kernel.time import Clock, as_instant
 
-__all__ = ["IDENTIFIER", "SqlHoldBook", "SqlHoldKeeping", "hold_table", "settled"]
-
-IDENTIFIER = sa.String(80)
-"""The column type of an identifier: a hold's, and the other ids the store tables name."""
+__all__ = ["SqlHoldBook", "SqlHoldKeeping", "hold_table", "settled"]
 
 
 def hold_table(name: str, *columns: SchemaItem, comment: str) -> sa.Table:

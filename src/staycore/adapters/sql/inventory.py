@@ -90,13 +90,12 @@ from sqlalchemy.engine import Connection, Row
 from staycore.adapters.sql.codec import decode, encode
 from staycore.adapters.sql.database import Database, insert_unless_present
 from staycore.adapters.sql.holds import (
-    IDENTIFIER,
     SqlHoldBook,
     SqlHoldKeeping,
     hold_table,
     settled,
 )
-from staycore.adapters.sql.schema import metadata
+from staycore.adapters.sql.schema import IDENTIFIER, metadata
 from staycore.availability.blocks import Block
 from staycore.availability.holds import HoldAction, HoldNotActiveError, HoldStatus
 from staycore.availability.ids import BlockId, HoldId, UnitId, UnitTypeId

@@ -52,7 +52,7 @@ from sqlalchemy.engine import Connection
 
 from staycore.adapters.sql.codec import decode, encode
 from staycore.adapters.sql.database import Database, insert_unless_present
-from staycore.adapters.sql.schema import metadata
+from staycore.adapters.sql.schema import IDENTIFIER, metadata
 from staycore.kernel.errors import StoreBusyError
 from staycore.membership.ids import CustomerId, PointsEntryId
 from staycore.membership.points import (
@@ -65,12 +65,11 @@ from staycore.membership.points import (
 
 __all__ = ["SqlPointsLedger", "points_accounts", "points_entries"]
 
-_ID = sa.String(80)
 
 points_accounts: Final = sa.Table(
     "staycore_points_accounts",
     metadata,
-    sa.Column("customer", _ID, primary_key=True),
+    sa.Column("customer", IDENTIFIER, primary_key=True),
     sa.Column("version", sa.Integer, nullable=False, comment="entries applied"),
     sa.Column("body", sa.Text, nullable=False, comment="the account, as the codec writes it"),
 )
@@ -79,9 +78,9 @@ points_accounts: Final = sa.Table(
 points_entries: Final = sa.Table(
     "staycore_points_entries",
     metadata,
-    sa.Column("customer", _ID, primary_key=True),
+    sa.Column("customer", IDENTIFIER, primary_key=True),
     sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("entry_id", _ID, nullable=False),
+    sa.Column("entry_id", IDENTIFIER, nullable=False),
     sa.Column("key", sa.String(MAX_KEY_LENGTH), nullable=False),
     sa.Column("body", sa.Text, nullable=False, comment="the entry, as the codec writes it"),
     sa.UniqueConstraint("customer", "key"),

@@ -50,7 +50,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from staycore.adapters.sql.database import Database, insert_unless_present
-from staycore.adapters.sql.schema import metadata
+from staycore.adapters.sql.schema import IDENTIFIER, metadata
 from staycore.availability.ids import UnitTypeId
 from staycore.availability.inventory import NightOutsideCalendarError
 from staycore.availability.nights import NightSelection
@@ -60,12 +60,11 @@ from staycore.kernel.time import Stay
 __all__ = ["SqlRestrictionStore", "restriction_calendars", "restriction_nights"]
 
 _Row: TypeAlias = sa.Row[*tuple[Any, ...]]
-_ID = sa.String(80)
 
 restriction_calendars: Final = sa.Table(
     "staycore_restriction_calendars",
     metadata,
-    sa.Column("unit_type", _ID, primary_key=True),
+    sa.Column("unit_type", IDENTIFIER, primary_key=True),
     sa.Column("first_night", sa.Date, nullable=False),
     sa.Column("end_night", sa.Date, nullable=False, comment="the night after the last"),
 )
@@ -74,7 +73,7 @@ restriction_calendars: Final = sa.Table(
 restriction_nights: Final = sa.Table(
     "staycore_restriction_nights",
     metadata,
-    sa.Column("unit_type", _ID, primary_key=True),
+    sa.Column("unit_type", IDENTIFIER, primary_key=True),
     sa.Column("night", sa.Date, primary_key=True),
     *(
         sa.Column(restriction.value, sa.Integer, nullable=False, server_default="0")

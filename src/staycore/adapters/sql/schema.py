@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from staycore.kernel.time import as_instant
 
 __all__ = [
+    "IDENTIFIER",
     "INSTANT",
     "aggregate_terms",
     "aggregates",
@@ -56,7 +57,8 @@ metadata: Final = sa.MetaData(
 INSTANT: Final = sa.String(32)
 """The column type of an instant: its :func:`utc_text`."""
 
-_ID = sa.String(80)
+IDENTIFIER: Final = sa.String(80)
+"""The column type of an identifier (an aggregate's, a hold's, a customer's...)."""
 _KIND = sa.String(200)
 # SQLite gives INTEGER PRIMARY KEY its rowid, which only a plain INTEGER gets.
 _POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -88,7 +90,7 @@ aggregates: Final = sa.Table(
     "staycore_aggregates",
     metadata,
     sa.Column("kind", _KIND, primary_key=True, comment="the aggregate's class"),
-    sa.Column("id", _ID, primary_key=True),
+    sa.Column("id", IDENTIFIER, primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("body", sa.Text, nullable=False, comment="the aggregate, as the codec writes it"),
 )
@@ -99,7 +101,7 @@ aggregate_terms: Final = sa.Table(
     metadata,
     sa.Column("kind", _KIND, primary_key=True),
     sa.Column("term", sa.String(200), primary_key=True),
-    sa.Column("id", _ID, primary_key=True),
+    sa.Column("id", IDENTIFIER, primary_key=True),
     sa.Index(None, "kind", "id"),
 )
 """What the queries find aggregates by ("open", "order:<id>"...), kept with each save."""
@@ -109,7 +111,7 @@ outbox: Final = sa.Table(
     metadata,
     sa.Column("position", _POSITION, primary_key=True, autoincrement=True),
     sa.Column("event_id", sa.String(64), nullable=False, index=True),
-    sa.Column("aggregate_id", _ID, nullable=False),
+    sa.Column("aggregate_id", IDENTIFIER, nullable=False),
     sa.Column("aggregate_version", sa.Integer, nullable=False),
     sa.Column("event_type", sa.String(200), nullable=False),
     sa.Column("occurred_at", INSTANT, nullable=False),

@@ -55,8 +55,8 @@ from sqlalchemy.engine import Connection
 
 from staycore.adapters.sql.codec import decode, encode
 from staycore.adapters.sql.database import Database, insert_unless_present
-from staycore.adapters.sql.holds import IDENTIFIER, SqlHoldBook, SqlHoldKeeping, hold_table
-from staycore.adapters.sql.schema import metadata
+from staycore.adapters.sql.holds import SqlHoldBook, SqlHoldKeeping, hold_table
+from staycore.adapters.sql.schema import IDENTIFIER, metadata
 from staycore.availability.holds import HoldStatus
 from staycore.availability.ids import HoldId
 from staycore.availability.stock import (

@@ -172,8 +172,8 @@ class SqlStore:
             bodies = connection.execute(query).scalars().all()
         return tuple(cast(DomainEvent, decode(body)) for body in bodies)
 
-    def committed(self, kind: type[A], ids: Sequence[str] | None = None) -> tuple[A, ...]:
-        """Every committed aggregate of type ``kind`` (or those of ``ids``), in id order.
+    def committed(self, kind: type[A]) -> tuple[A, ...]:
+        """Every committed aggregate of type ``kind``, in id order.
 
         Example:
             >>> from staycore.adapters.sql import SqlStore
@@ -186,8 +186,6 @@ class SqlStore:
             .where(aggregates.c.kind == kind_name(kind))
             .order_by(aggregates.c.id)
         )
-        if ids is not None:
-            query = query.where(aggregates.c.id.in_(list(ids)))
         with self.database.transaction(write=False) as connection:
             bodies = connection.execute(query).scalars().all()
         return tuple(cast(A, decode(body)) for body in bodies)
@@ -201,7 +199,10 @@ class SqlStore:
             >>> SqlStore.create("sqlite://").ids_with(Order, "open")
             ()
         """
-        return self.ids_between(kind, term, term + "\uffff") if prefix else self._ids(kind, term)
+        terms = aggregate_terms.c
+        if prefix:
+            return self.ids_between(kind, term, term + "\uffff")
+        return self._term_ids(kind, terms.term == term)
 
     def ids_between(self, kind: type[object], low: str, high: str) -> tuple[str, ...]:
         """The ids of ``kind`` with a term in ``[low, high)``, by term then id.
@@ -213,20 +214,14 @@ class SqlStore:
             ()
         """
         terms = aggregate_terms.c
-        query = (
-            sa.select(terms.id)
-            .where(terms.kind == kind_name(kind), terms.term >= low, terms.term < high)
-            .order_by(terms.term, terms.id)
-        )
-        with self.database.transaction(write=False) as connection:
-            return tuple(connection.execute(query).scalars().all())
+        return self._term_ids(kind, terms.term >= low, terms.term < high)
 
-    def _ids(self, kind: type[object], term: str) -> tuple[str, ...]:
+    def _term_ids(self, kind: type[object], *where: sa.ColumnElement[bool]) -> tuple[str, ...]:
         terms = aggregate_terms.c
         query = (
             sa.select(terms.id)
-            .where(terms.kind == kind_name(kind), terms.term == term)
-            .order_by(terms.id)
+            .where(terms.kind == kind_name(kind), *where)
+            .order_by(terms.term, terms.id)
         )
         with self.database.transaction(write=False) as connection:
             return tuple(connection.execute(query).scalars().all())
