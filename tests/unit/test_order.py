@@ -10,7 +10,12 @@ import pytest
 
 from staycore.availability.ids import HoldId, ResourceId, UnitTypeId
 from staycore.availability.stock import ItemId
-from staycore.kernel.errors import GuardRejectedError, IllegalTransitionError, UnknownTimezoneError
+from staycore.kernel.errors import (
+    GuardRejectedError,
+    IllegalTransitionError,
+    InvalidIdentifierError,
+    UnknownTimezoneError,
+)
 from staycore.kernel.money import Money
 from staycore.kernel.time import Slot, Stay
 from staycore.orders.events import OrderLinesCancelled, OrderStatusChanged, StayChanged
@@ -168,6 +173,48 @@ def test_a_slot_order_takes_its_dates_from_the_slot_in_the_property_zone() -> No
     )
     order = placed(massage)
     assert (order.arrival, order.departure) == (dt.date(2026, 7, 11), dt.date(2026, 7, 11))
+
+
+def test_an_order_is_placed_under_an_order_id() -> None:
+    with pytest.raises(InvalidIdentifierError, match="must be an OrderId"):
+        Order.place(
+            HoldId.new(),  # type: ignore[arg-type]
+            guest=Guest(name="Mei Tan", email="mei@example.com"),
+            channel=Channel.DIRECT,
+            lines=[stay_line()],
+            terms=TERMS,
+            at=NOW,
+        )
+
+
+def test_what_an_order_works_out_from_its_lines_follows_every_change_of_them() -> None:
+    """Value and dates are kept once read: every change of the lines must drop them."""
+    early = stay_line("2026-07-10/2026-07-12", "200.00")
+    late = stay_line("2026-07-11/2026-07-14", "360.00")
+    order = confirmed(placed(early, late))
+    assert (order.value, order.arrival, order.departure) == (
+        eur("560.00"),
+        dt.date(2026, 7, 10),
+        dt.date(2026, 7, 14),
+    )
+    fewer, _ = order.cancel_lines([early.id], at=NOW)
+    assert (fewer.value, fewer.arrival) == (eur("360.00"), dt.date(2026, 7, 11))
+    shorter, _ = fewer.cancel_nights(late.id, [dt.date(2026, 7, 11)], hold=HoldId.new(), at=NOW)
+    assert (shorter.value, shorter.arrival) == (eur("240.00"), dt.date(2026, 7, 12))
+    moved, _ = shorter.change_stay(
+        late.id,
+        stay=Stay.parse("2026-08-01/2026-08-03"),
+        total=eur("300.00"),
+        night_prices=[eur("150.00")] * 2,
+        hold=HoldId.new(),
+        at=NOW,
+    )
+    assert (moved.value, moved.arrival, moved.departure) == (
+        eur("300.00"),
+        dt.date(2026, 8, 1),
+        dt.date(2026, 8, 3),
+    )
+    assert (order.value, order.arrival) == (eur("560.00"), dt.date(2026, 7, 10))
 
 
 # -- money ---------------------------------------------------------------------------

@@ -30,7 +30,6 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import zoneinfo
 from collections.abc import Iterator
@@ -69,6 +68,7 @@ _ONE_DAY: Final = dt.timedelta(days=1)
 # Zones by name: pendulum reads the zone's file on every lookup, and the zones are
 # immutable, so each is read once per process.
 _ZONES: dict[str, Timezone] = {}
+_ZONEINFOS: dict[str, zoneinfo.ZoneInfo] = {}
 _ISO_INTERVAL: Final = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*/\s*(\d{4}-\d{2}-\d{2})\s*$")
 
 
@@ -123,7 +123,9 @@ def as_instant(value: dt.datetime, *, what: str = "instant") -> pendulum.DateTim
         >>> as_instant(datetime(2026, 1, 1, tzinfo=timezone.utc)).isoformat()
         '2026-01-01T00:00:00+00:00'
     """
-    if isinstance(value, pendulum.DateTime) and isinstance(value.tzinfo, PendulumTimezone):
+    if isinstance(value, pendulum.DateTime) and (
+        value.tzinfo is pendulum.UTC or isinstance(value.tzinfo, PendulumTimezone)
+    ):  # UTC first: PendulumTimezone is an ABC, several times dearer to check
         return value  # pendulum's zones always give an offset: nothing to check or rebuild
     if not isinstance(value, dt.datetime):
         msg = f"{what} must be a timezone-aware datetime, got {value!r}"
@@ -218,20 +220,23 @@ def local_date(instant: dt.datetime, tz: str | Timezone) -> dt.date:
     # The standard library's zoneinfo (the same tz database pendulum reads) converts a
     # plain UTC datetime in C, at a fraction of the cost of pendulum's in_tz(); this runs
     # on every lifecycle guard that reads "today".
-    zone = timezone(tz)
+    zone = _zoneinfo(tz)
     utc = as_instant(instant)
     if utc.tzinfo is not pendulum.UTC:
         utc = utc.in_tz(pendulum.UTC)
     plain = dt.datetime(
         utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, tzinfo=dt.UTC
     )
-    return plain.astimezone(_zoneinfo(zone.name)).date()
+    return plain.astimezone(zone).date()
 
 
-@functools.cache
-def _zoneinfo(name: str) -> zoneinfo.ZoneInfo:
-    """The standard library's zone for ``name`` (the same tz database pendulum reads)."""
-    return zoneinfo.ZoneInfo(name)
+def _zoneinfo(tz: str | Timezone) -> zoneinfo.ZoneInfo:
+    """The standard library's zone for ``tz``, checked by :func:`timezone` when first seen."""
+    name = tz if isinstance(tz, str) else tz.name
+    zone = _ZONEINFOS.get(name)
+    if zone is None:
+        zone = _ZONEINFOS[name] = zoneinfo.ZoneInfo(timezone(tz).name)
+    return zone
 
 
 def _require_date(value: object, what: str) -> dt.date:

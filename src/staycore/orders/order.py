@@ -54,7 +54,7 @@ import pendulum
 
 from staycore.availability.ids import HoldId
 from staycore.kernel.currency import Currency
-from staycore.kernel.errors import CurrencyMismatchError
+from staycore.kernel.errors import CurrencyMismatchError, InvalidIdentifierError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.money import Money
 from staycore.kernel.time import Stay, as_instant, local_date
@@ -105,6 +105,15 @@ _CHANGEABLE = frozenset(
         OrderStatus.CONFIRMED,
     }
 )
+
+
+# What an order works out from its lines once and keeps in its __dict__, under these
+# keys: functools.cached_property would do it, but Python 3.11 takes a lock on each first
+# read, which cost more than the values.
+_FROM_LINES = ("_value", "_span")
+
+# The lines an order books; add-ons come with one.
+_BOOKABLE = (StayLine, SlotLine)
 
 
 class LineNotFoundError(OrderError):
@@ -181,14 +190,18 @@ class Order:
         """A new draft order; it holds nothing until :meth:`hold`.
 
         Raises:
+            InvalidIdentifierError: ``order_id`` is not an :class:`OrderId`.
             InvalidLineError: No stay or slot line (add-ons come with one), or lines
                 in more than one currency.
 
         Example:
             See the module example.
         """
+        if not isinstance(order_id, OrderId):
+            msg = f"an order's id must be an OrderId such as OrderId.new(), got {order_id!r}"
+            raise InvalidIdentifierError(msg)
         placed_at = as_instant(at, what="at")
-        if not any(isinstance(line, StayLine | SlotLine) for line in lines):
+        if not any(isinstance(line, _BOOKABLE) for line in lines):
             msg = "an order books a stay or an appointment slot; add-ons come with one"
             raise InvalidLineError(msg)
         currencies = {line.total.currency for line in lines}
@@ -234,7 +247,11 @@ class Order:
     @property
     def value(self) -> Money:
         """What the active lines cost."""
-        return Money.total((line.total for line in self.active_lines), self.currency)
+        known: Money | None = self.__dict__.get("_value")
+        if known is None:
+            totals = (line.total for line in self.active_lines)
+            known = self.__dict__["_value"] = Money.total(totals, self.currency)
+        return known
 
     @property
     def due(self) -> Money:
@@ -286,6 +303,13 @@ class Order:
         return self._dates()[1]
 
     def _dates(self) -> tuple[dt.date, dt.date]:
+        """The first and the last day of the booking (see :attr:`arrival`)."""
+        known: tuple[dt.date, dt.date] | None = self.__dict__.get("_span")
+        if known is None:
+            known = self.__dict__["_span"] = self._span_of_lines()
+        return known
+
+    def _span_of_lines(self) -> tuple[dt.date, dt.date]:
         lines = self.active_lines or self.lines
         starts: list[dt.date] = []
         ends: list[dt.date] = []
@@ -301,10 +325,10 @@ class Order:
     def due_before_confirming(self) -> Money:
         """What the payment schedule asks before the order is confirmed."""
         value, schedule = self.value, self.terms.schedule
-        if value.is_zero:
-            return value
-        if schedule.kind is ScheduleKind.FULL_PREPAYMENT:  # the common case needs no dates
-            return value
+        if value.is_zero or schedule.kind is ScheduleKind.FULL_PREPAYMENT:
+            return value  # the common cases need no dates
+        if schedule.kind is ScheduleKind.PAY_AT_PROPERTY:
+            return Money.zero(self.currency)
         return schedule.due_before_confirming(
             value, booked_at=self.placed_at, arrival=self.arrival, timezone=self.terms.timezone
         )
@@ -346,8 +370,12 @@ class Order:
         checks it), which is several times cheaper than :func:`attrs.evolve`.
         """
         changed = object.__new__(Order)
-        changed.__dict__.update(self.__dict__)
-        changed.__dict__.update(changes, version=self.version + 1)
+        fields = changed.__dict__
+        fields.update(self.__dict__)
+        fields.update(changes, version=self.version + 1)
+        if "lines" in changes:  # what was worked out from the old lines no longer holds
+            for derived in _FROM_LINES:
+                fields.pop(derived, None)
         return changed
 
     def _fire(
@@ -468,7 +496,7 @@ class Order:
         if len(lines) >= len(self.active_lines):
             msg = "that cancels every line left; cancel the order instead"
             raise InvalidLineError(msg)
-        if not any(isinstance(line, StayLine | SlotLine) for line in self._kept(lines)):
+        if not any(isinstance(line, _BOOKABLE) for line in self._kept(lines)):
             msg = "the lines left would be add-ons only; cancel the order instead"
             raise InvalidLineError(msg)
         return self._cancelled(lines, at)
@@ -804,6 +832,8 @@ class _FactsAt:
     @property
     def paid_enough(self) -> bool:
         order = self._order
+        if not order.ledger.movements:  # nothing received or held: only nothing is enough
+            return not order.due_before_confirming().is_positive
         return order.received + order.ledger.authorized >= order.due_before_confirming()
 
     @property
