@@ -196,9 +196,7 @@ class Availability:
         violations = self.check(request.unit_type, request.stay, booked_on=booked_on)
         if violations:
             raise StayRestrictedError(request.unit_type, violations)
-        # The store would expire lapsed holds itself; expiring them here lets search see
-        # the nights they free.
-        self.expire_due()
+        self._sweep_for_search()
         hold = self._inventory.reserve(request)
         self._sync(hold.unit_type, hold.stay)
         return hold
@@ -225,7 +223,7 @@ class Availability:
         violations = self.check(request.unit_type, request.stay, booked_on=booked_on)
         if violations:
             raise StayRestrictedError(request.unit_type, violations)
-        self.expire_due()
+        self._sweep_for_search()
         old = self._inventory.hold(hold_id)
         new = self._inventory.replace(hold_id, request)
         self._sync(old.unit_type, old.stay)
@@ -358,6 +356,16 @@ class Availability:
         )
 
     # -- internals -------------------------------------------------------------------
+
+    def _sweep_for_search(self) -> None:
+        """Expire lapsed holds before a hold is taken, if search lists anything.
+
+        The store expires the lapsed holds in a new hold's way itself; expiring them all
+        here lets search see every night they free. With nothing listed there is
+        nothing to show, and the sweep would be a query on every booking for nothing.
+        """
+        if len(self.index):
+            self.expire_due()
 
     def _followed(self, hold: StayHold) -> StayHold:
         self._sync(hold.unit_type, hold.stay)

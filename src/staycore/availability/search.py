@@ -350,6 +350,9 @@ class PortfolioIndex:
     def __contains__(self, unit_type: object) -> bool:
         return unit_type in self._position
 
+    def __len__(self) -> int:
+        return len(self._listings)
+
     def listing_at(self, position: int) -> Listing:
         """The listing at a bit position."""
         return self._listings[position]

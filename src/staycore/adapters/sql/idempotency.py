@@ -122,19 +122,27 @@ class SqlIdempotencyStore:
             See the module example.
         """
         now = self._now()
+        # One statement: only a live claim of this request, not yet completed, takes it.
+        completing = (
+            idempotency_keys.update()
+            .where(
+                _ROW.key == key,
+                _ROW.fingerprint == fingerprint,
+                _ROW.result.is_(None),
+                _ROW.expires_at > utc_text(now),
+            )
+            .values(result=result)
+            .returning(_ROW.key)
+        )
 
         def complete(connection: Connection) -> None:
-            record = _live(connection, key, now)
-            if record is None or record.fingerprint != fingerprint or record.result is not None:
+            if connection.execute(completing).first() is None:
                 msg = (
                     f"cannot complete idempotency key {key!r}: it is not claimed by this "
                     "request (never claimed, expired, released, held by a different "
                     "request, or already completed); claim it before running the request"
                 )
                 raise IdempotencyConflictError(msg)
-            connection.execute(
-                idempotency_keys.update().where(_ROW.key == key).values(result=result)
-            )
 
         self._database.run(complete)
 

@@ -256,7 +256,7 @@ class SqlStore:
         def commit(connection: Connection) -> None:
             for kind, aggregate_id, write, body, terms in rows:
                 _write(connection, kind, aggregate_id, write, body)
-                _write_terms(connection, kind, aggregate_id, terms)
+                _write_terms(connection, kind, aggregate_id, terms, new=write.base_version is None)
             if entries:
                 connection.execute(outbox.insert(), entries)
 
@@ -301,10 +301,11 @@ def _write(
 
 
 def _write_terms(
-    connection: Connection, kind: str, aggregate_id: str, terms: tuple[str, ...]
+    connection: Connection, kind: str, aggregate_id: str, terms: tuple[str, ...], *, new: bool
 ) -> None:
     row = aggregate_terms.c
-    connection.execute(aggregate_terms.delete().where(row.kind == kind, row.id == aggregate_id))
+    if not new:  # a new aggregate, just inserted, has no terms to replace
+        connection.execute(aggregate_terms.delete().where(row.kind == kind, row.id == aggregate_id))
     if terms:
         connection.execute(
             aggregate_terms.insert(),
