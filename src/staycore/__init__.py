@@ -1,6 +1,7 @@
 """staycore: booking and guest-relationship logic for homestays, hotels and service shops.
 
-The packages are the business contexts (:mod:`staycore.availability`,
+:func:`staycore.bootstrap` builds the application: every use case over one storage (see
+:mod:`staycore.application`). The packages are the business contexts (:mod:`staycore.availability`,
 :mod:`staycore.pricing`, :mod:`staycore.orders`, :mod:`staycore.membership`) over a shared
 :mod:`staycore.kernel`; :mod:`staycore.ports` declares what a host plugs in and
 :mod:`staycore.adapters` ships reference implementations.
@@ -18,4 +19,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+from staycore.application import Application, bootstrap
+
+__all__ = ["Application", "__version__", "bootstrap"]

@@ -16,6 +16,8 @@ Example:
 """
 
 from staycore.ports.appointments import AppointmentStore
+from staycore.ports.audit import AuditLog
+from staycore.ports.cipher import Cipher
 from staycore.ports.clock import Clock
 from staycore.ports.coupons import CouponStore
 from staycore.ports.events import EventPublisher
@@ -37,7 +39,9 @@ __all__ = [
     "Aggregate",
     "AggregateStore",
     "AppointmentStore",
+    "AuditLog",
     "Channel",
+    "Cipher",
     "Clock",
     "CouponStore",
     "EventPublisher",

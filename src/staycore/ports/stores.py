@@ -26,6 +26,7 @@ import attrs
 
 from staycore.kernel.events import DomainEvent
 from staycore.ports.appointments import AppointmentStore
+from staycore.ports.audit import AuditLog
 from staycore.ports.coupons import CouponStore
 from staycore.ports.idempotency import IdempotencyStore
 from staycore.ports.inventory import InventoryStore
@@ -75,6 +76,7 @@ class Stores:
         orders: Queries over committed orders and reviews.
         members: The enrolled members.
         service_requests: Queries over service requests.
+        audit: The audit trail: who changed what, chained by hash.
         atomic: Opens a block whose store operations all commit together, or none of
             them: one database transaction on SQL; nothing on the memory adapter,
             whose operations each take effect at once (and die with the process).
@@ -91,4 +93,5 @@ class Stores:
     orders: OrderQueries
     members: MemberQueries
     service_requests: ServiceRequestQueries
+    audit: AuditLog
     atomic: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext

@@ -17,6 +17,7 @@ one, so it serves tests, demos and single-process tools, not a deployment.
 * :class:`MemoryPointsLedger`: members' points entries, with each account kept up to date.
 * :class:`MemoryMemberQueries`, :class:`MemoryServiceRequestQueries`: the members and the
   service requests of a memory store.
+* :class:`MemoryAuditLog`: the audit trail, one hash chain.
 * :class:`RecordingPublisher`, :class:`RecordingNotifier`: keep what they deliver, and
   fail on request.
 * :func:`memory_stores`: all of the stores above over one memory store, as the
@@ -36,6 +37,7 @@ Example:
 """
 
 from staycore.adapters.memory.appointments import MemoryAppointmentStore
+from staycore.adapters.memory.audit import MemoryAuditLog
 from staycore.adapters.memory.coupons import MemoryCouponStore
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
 from staycore.adapters.memory.inventory import MemoryInventoryStore
@@ -52,6 +54,7 @@ from staycore.adapters.memory.unit_of_work import MemoryRepository, MemoryUnitOf
 
 __all__ = [
     "MemoryAppointmentStore",
+    "MemoryAuditLog",
     "MemoryCouponStore",
     "MemoryIdempotencyStore",
     "MemoryInventoryStore",

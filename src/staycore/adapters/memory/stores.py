@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 from staycore.adapters.memory.appointments import MemoryAppointmentStore
+from staycore.adapters.memory.audit import MemoryAuditLog
 from staycore.adapters.memory.coupons import MemoryCouponStore
 from staycore.adapters.memory.idempotency import MemoryIdempotencyStore
 from staycore.adapters.memory.inventory import MemoryInventoryStore
@@ -48,4 +49,5 @@ def memory_stores(clock: Clock) -> Stores:
         orders=MemoryOrderQueries(store),
         members=MemoryMemberQueries(store),
         service_requests=MemoryServiceRequestQueries(store),
+        audit=MemoryAuditLog(),
     )

@@ -12,6 +12,7 @@ extra, psycopg 3). One :class:`Database` per process and URL; the stores share i
 * :class:`SqlRestrictionStore`: the restrictions of each unit type, night by night.
 * :class:`SqlCouponStore`: coupon codes and the redemptions counted against their limits.
 * :class:`SqlPointsLedger`: members' points entries, with each account kept up to date.
+* :class:`SqlAuditLog`: the audit log, one hash chain, appended one record at a time.
 * :class:`OutboxRelay`: publishes the outbox, at least once and in order.
 * :class:`SqlOrderQueries`, :class:`SqlMemberQueries`, :class:`SqlServiceRequestQueries`:
   the queries the use cases ask of committed aggregates.
@@ -29,6 +30,7 @@ Example:
 """
 
 from staycore.adapters.sql.appointments import SqlAppointmentStore
+from staycore.adapters.sql.audit import SqlAuditLog
 from staycore.adapters.sql.coupons import SqlCouponStore
 from staycore.adapters.sql.database import Database
 from staycore.adapters.sql.idempotency import SqlIdempotencyStore
@@ -49,6 +51,7 @@ __all__ = [
     "Database",
     "OutboxRelay",
     "SqlAppointmentStore",
+    "SqlAuditLog",
     "SqlCouponStore",
     "SqlIdempotencyStore",
     "SqlInventoryStore",

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 from staycore.adapters.sql.appointments import SqlAppointmentStore
+from staycore.adapters.sql.audit import SqlAuditLog
 from staycore.adapters.sql.coupons import SqlCouponStore
 from staycore.adapters.sql.database import Database
 from staycore.adapters.sql.idempotency import SqlIdempotencyStore
@@ -56,5 +57,6 @@ def sql_stores(database: Database, clock: Clock) -> Stores:
         orders=SqlOrderQueries(store),
         members=SqlMemberQueries(store),
         service_requests=SqlServiceRequestQueries(store),
+        audit=SqlAuditLog(database),
         atomic=database.atomic,
     )

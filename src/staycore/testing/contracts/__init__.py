@@ -15,6 +15,8 @@ it. The suites' own names do not start with ``Test``, so pytest never runs them 
 * :class:`PaymentGatewayContract`: :mod:`staycore.ports.payments`.
 * :class:`OrderQueriesContract`: :mod:`staycore.ports.orders`.
 * :class:`PointsLedgerContract`: :mod:`staycore.ports.points`.
+* :class:`AuditLogContract`: :mod:`staycore.ports.audit`.
+* :class:`CipherContract`: :mod:`staycore.ports.cipher`.
 
 This package needs pytest (the ``dev`` extra). For pytest's detailed assertion messages
 in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")`` at
@@ -27,6 +29,8 @@ Example:
 """
 
 from staycore.testing.contracts.appointments import AppointmentStoreContract
+from staycore.testing.contracts.audit import AuditLogContract
+from staycore.testing.contracts.cipher import CipherContract
 from staycore.testing.contracts.coupons import CouponStoreContract
 from staycore.testing.contracts.inventory import InventoryStoreContract
 from staycore.testing.contracts.orders import OrderQueriesContract
@@ -46,6 +50,8 @@ from staycore.testing.contracts.stock import StockStoreContract
 
 __all__ = [
     "AppointmentStoreContract",
+    "AuditLogContract",
+    "CipherContract",
     "CommittedEvents",
     "CouponStoreContract",
     "GuestNote",

@@ -1,0 +1,300 @@
+"""The application: every use case of staycore, wired over one storage, from one call.
+
+:func:`bootstrap` is the one entry point a host needs. It builds the stores (an
+embedded SQLite file by default, the memory adapter, or any staycore database by URL),
+the payment gateway (the sandbox by default), the clock and the notifier, and returns an
+:class:`Application` whose attributes are the use cases, grouped by business context.
+Build it once per process (at start-up, or when a worker boots) and call it from request
+handlers or tasks: the use cases hold no per-request state, and every command that
+changes something takes an idempotency key, so a retried request or task is safe.
+
+Example:
+    >>> import staycore
+    >>> from staycore.adapters.payments.cards import SUCCEEDING_CARD
+    >>> from staycore.availability.ids import PropertyId, UnitTypeId
+    >>> from staycore.availability.nights import NightSelection
+    >>> from staycore.availability.search import Listing
+    >>> from staycore.app.orders import PlaceOrder, StayRequest
+    >>> from staycore.kernel.money import Money
+    >>> from staycore.kernel.time import Stay
+    >>> from staycore.orders.lines import Guest
+    >>> from staycore.orders.terms import BookingTerms
+    >>> from staycore.pricing.ids import RatePlanId
+    >>> from staycore.pricing.quote import Pricer
+    >>> from staycore.pricing.rate_plans import Guests, RatePlan
+    >>> from staycore.pricing.rules import RuleSet
+    >>> from staycore.testing.clock import FrozenClock
+    >>> app = staycore.bootstrap(store="memory", clock=FrozenClock("2026-06-01T09:00:00Z"))
+    >>> garden, season = UnitTypeId.new(), Stay.parse("2026-06-01/2026-12-31")
+    >>> app.availability.open_unit_type(Listing(PropertyId.new(), garden, "Garden room", 2), season)
+    >>> app.availability.set_capacity(garden, NightSelection.of(season), 3)
+    >>> pricer = Pricer(
+    ...     RatePlan(id=RatePlanId.new(), unit_type=garden, name="Garden room",
+    ...              base_price=Money.of("120.00", "EUR")),
+    ...     RuleSet(version="2026", currency="EUR", timezone="Europe/Paris"))
+    >>> quote = app.pricing.quote(pricer, Stay.parse("2026-07-10/2026-07-12"), Guests(2))
+    >>> order = app.booking.place(
+    ...     PlaceOrder(guest=Guest(name="Mei Tan", email="mei@example.com"),
+    ...                terms=BookingTerms(timezone="Europe/Paris"),
+    ...                stays=[StayRequest(pricer=pricer, quote=quote)]),
+    ...     idempotency_key="web-7f3a")
+    >>> paid = app.booking.pay(order.id, method=SUCCEEDING_CARD, idempotency_key="pay-7f3a")
+    >>> paid.order.status.value, str(paid.order.received)
+    ('confirmed', 'EUR 240.00')
+    >>> [message.template for message in app.notifier.sent]
+    ['payment.received', 'booking.confirmed']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING
+
+import attrs
+
+from staycore.adapters.memory import RecordingNotifier, memory_stores
+from staycore.adapters.payments import SandboxGateway
+from staycore.app.appointments import Appointments
+from staycore.app.availability import Availability
+from staycore.app.loyalty import Loyalty
+from staycore.app.order_holds import OrderHolds
+from staycore.app.orders import Orders
+from staycore.app.pricing import Pricing
+from staycore.app.reviews import Reviews
+from staycore.app.service_desk import ServiceDesk
+from staycore.kernel.errors import InvalidStoreUrlError, StaycoreError, StoreSchemaError
+from staycore.kernel.time import Clock, Stay, SystemClock, local_date
+from staycore.membership.programme import LoyaltyProgramme
+from staycore.membership.service import ServicePolicy
+from staycore.ports.notifier import Notifier
+from staycore.ports.payments import PaymentGateway
+from staycore.ports.stores import Stores
+
+if TYPE_CHECKING:
+    from staycore.adapters.sql import Database
+
+__all__ = ["DEFAULT_STORE", "Application", "NotConfiguredError", "bootstrap"]
+
+DEFAULT_STORE = "sqlite:///staycore.db"
+"""Where :func:`bootstrap` keeps everything unless told otherwise: a SQLite file in the
+current directory (it needs the ``sql`` extra)."""
+
+# How far ahead search looks by default: two years of nights from today.
+_SEARCH_NIGHTS = 730
+
+
+class NotConfiguredError(StaycoreError):
+    """A use case was asked for that :func:`bootstrap` was not given what it needs."""
+
+    code = "app.not_configured"
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Application:
+    """Every use case of staycore over one set of stores, built by :func:`bootstrap`.
+
+    Attributes:
+        availability: The catalogue of unit types and their nightly calendars,
+            restrictions, holds, search and channel feeds.
+        pricing: Quotes, with the coupon codes a guest typed.
+        booking: Orders from quote to check-out: placing, approval, payment, webhooks,
+            cancellation, date changes, the stay, and the sweeper.
+        reviews: One review per stay after check-out.
+        appointments: Resources, their free slots and holds on them.
+        service_desk: Guests' service requests and complaints (the CRM desk).
+        stores: The stores everything above runs on.
+        payments: The payment gateway.
+        clock: The clock every use case reads.
+        notifier: Where messages to guests go.
+        database: The SQL database under :attr:`stores`, or ``None`` in memory.
+    """
+
+    availability: Availability
+    pricing: Pricing
+    booking: Orders
+    reviews: Reviews
+    appointments: Appointments
+    service_desk: ServiceDesk
+    stores: Stores
+    payments: PaymentGateway
+    clock: Clock
+    notifier: Notifier
+    database: Database | None = None
+    _loyalty: Loyalty | None = attrs.field(default=None, alias="loyalty")
+
+    @property
+    def loyalty(self) -> Loyalty:
+        """Members, tiers, points and rewards, under the programme given to :func:`bootstrap`.
+
+        Raises:
+            NotConfiguredError: No programme was given.
+        """
+        if self._loyalty is None:
+            msg = (
+                "this application has no loyalty programme; pass programme=... to "
+                "staycore.bootstrap (see LoyaltyProgramme.from_data)"
+            )
+            raise NotConfiguredError(msg)
+        return self._loyalty
+
+    def close(self) -> None:
+        """Close the database's connections; the application cannot be used after."""
+        if self.database is not None:
+            self.database.dispose()
+
+    def __enter__(self) -> Application:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def bootstrap(
+    *,
+    store: str | Stores = DEFAULT_STORE,
+    payments: PaymentGateway | None = None,
+    clock: Clock | None = None,
+    notifier: Notifier | None = None,
+    programme: LoyaltyProgramme | None = None,
+    service_policy: ServicePolicy | None = None,
+    search_horizon: Stay | None = None,
+    schema: str | None = None,
+    migrate: bool | None = None,
+) -> Application:
+    """Build the application: its stores, gateway, clock and notifier, and every use case.
+
+    Args:
+        store: ``"memory"`` for the memory adapter (nothing outlives the process), a
+            database URL (``sqlite:///path.db``, ``postgresql+psycopg://...``; needs the
+            ``sql`` or ``postgres`` extra), or stores built by hand. Default:
+            :data:`DEFAULT_STORE`.
+        payments: The payment gateway. Default: the sandbox, signing webhooks with a
+            random secret (pass your own :class:`SandboxGateway` to know it).
+        clock: Default: the system clock.
+        notifier: Default: a :class:`RecordingNotifier`, which keeps what it sends.
+        programme: The loyalty programme; without one, :attr:`Application.loyalty`
+            refuses to run.
+        service_policy: The service desk's categories and deadlines (default:
+            :meth:`ServicePolicy.default`).
+        search_horizon: The nights search covers. Default: two years from today.
+        schema: PostgreSQL: the schema staycore's tables are in.
+        migrate: Create or upgrade staycore's tables on start. Default: yes for a
+            SQLite file, which has no one else to do it; no for PostgreSQL, where
+            ``staycore db upgrade URL`` runs once per release, not in every server.
+
+    Raises:
+        InvalidStoreUrlError: The URL is not a SQLite or PostgreSQL URL, or its extra is
+            not installed.
+        StoreSchemaError: The database's tables are missing or older than this staycore
+            and ``migrate`` is off: run ``staycore db upgrade URL``.
+        StoreUnavailableError: The database cannot be reached.
+
+    Example:
+        See the module example; on a SQLite file:
+
+        >>> import pathlib, tempfile, staycore
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "hotel.db"
+        >>> with staycore.bootstrap(store=f"sqlite:///{path}") as app:
+        ...     type(app.stores.inventory).__name__
+        'SqlInventoryStore'
+    """
+    clock = SystemClock() if clock is None else clock
+    database: Database | None = None
+    if isinstance(store, Stores):
+        stores = store
+    elif store == "memory":
+        stores = memory_stores(clock)
+    elif isinstance(store, str):
+        database = _database(store, schema=schema, migrate=migrate)
+        from staycore.adapters.sql import sql_stores  # noqa: PLC0415 - the sql extra
+
+        stores = sql_stores(database, clock)
+    else:
+        msg = f"store must be 'memory', a database URL or Stores, got {store!r}"
+        raise InvalidStoreUrlError(msg)
+    if payments is None:
+        payments = SandboxGateway(clock, secret=secrets.token_hex(16))
+    notifier = RecordingNotifier() if notifier is None else notifier
+    if search_horizon is None:
+        today = local_date(clock.now(), "UTC")
+        search_horizon = Stay(today, today + dt.timedelta(days=_SEARCH_NIGHTS))
+    availability = Availability(stores.inventory, stores.restrictions, horizon=search_horizon)
+    pricing = Pricing(stores.coupons, clock)
+    uow = stores.aggregates.unit_of_work
+    booking = Orders(
+        uow=uow,
+        queries=stores.orders,
+        holds=OrderHolds(availability, stores.appointments, stores.stock),
+        pricing=pricing,
+        gateway=payments,
+        notifier=notifier,
+        idempotency=stores.idempotency,
+        clock=clock,
+        atomic=stores.atomic,
+    )
+    loyalty = None
+    if programme is not None:
+        loyalty = Loyalty(
+            uow=uow,
+            ledger=stores.points,
+            coupons=stores.coupons,
+            members=stores.members,
+            orders=stores.orders,
+            notifier=notifier,
+            idempotency=stores.idempotency,
+            clock=clock,
+            programme=programme,
+        )
+    return Application(
+        availability=availability,
+        pricing=pricing,
+        booking=booking,
+        reviews=Reviews(uow=uow, queries=stores.orders, clock=clock),
+        appointments=Appointments(stores.appointments, clock),
+        service_desk=ServiceDesk(
+            uow=uow,
+            queries=stores.service_requests,
+            clock=clock,
+            notifier=notifier,
+            idempotency=stores.idempotency,
+            policy=service_policy,
+        ),
+        loyalty=loyalty,
+        stores=stores,
+        payments=payments,
+        clock=clock,
+        notifier=notifier,
+        database=database,
+    )
+
+
+def _database(url: str, *, schema: str | None, migrate: bool | None) -> Database:
+    """The database at ``url``, its tables brought up to date or checked."""
+    try:
+        from staycore.adapters.sql import Database  # noqa: PLC0415 - the sql extra
+        from staycore.adapters.sql.migrations import (  # noqa: PLC0415
+            current_revision,
+            head_revision,
+            upgrade,
+        )
+    except ModuleNotFoundError as missing:
+        msg = f"a database store needs the sql extra: pip install 'staycore[sql]' ({missing})"
+        raise InvalidStoreUrlError(msg) from None
+    database = Database(url, schema=schema)
+    try:
+        if migrate if migrate is not None else database.engine.dialect.name == "sqlite":
+            upgrade(database)
+        else:
+            found, wanted = current_revision(database), head_revision()
+            if found != wanted:
+                msg = (
+                    f"the database at {database.url} has staycore's tables at revision "
+                    f"{found or 'none'}, this staycore needs {wanted}: run "
+                    f"`staycore db upgrade {database.url}`, or pass migrate=True"
+                )
+                raise StoreSchemaError(msg)
+    except BaseException:
+        database.dispose()
+        raise
+    return database
