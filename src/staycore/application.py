@@ -59,6 +59,7 @@ from staycore.adapters.payments import SandboxGateway
 from staycore.app.access import AccessDeniedError, AccessPolicy, Actor, Gatekeeper
 from staycore.app.appointments import Appointments
 from staycore.app.availability import Availability
+from staycore.app.guest_data import GuestData
 from staycore.app.loyalty import Loyalty
 from staycore.app.order_holds import OrderHolds
 from staycore.app.orders import Orders
@@ -153,6 +154,7 @@ class Application:
         reviews: One review per stay after check-out.
         appointments: Resources, their free slots and holds on them.
         service_desk: Guests' service requests and complaints (the CRM desk).
+        guest_data: Everything held about a guest, exported on their request.
         stores: The stores everything above runs on.
         payments: The payment gateway.
         clock: The clock every use case reads.
@@ -166,6 +168,7 @@ class Application:
     reviews: Reviews
     appointments: Appointments
     service_desk: ServiceDesk
+    guest_data: GuestData
     stores: Stores
     payments: PaymentGateway
     clock: Clock
@@ -226,6 +229,7 @@ class Application:
             reviews=guarded("reviews", self.reviews),
             appointments=guarded("appointments", self.appointments),
             service_desk=guarded("service_desk", self.service_desk),
+            guest_data=guarded("guest_data", self.guest_data),
             loyalty=None if self._loyalty is None else guarded("loyalty", self._loyalty),
         )
 
@@ -365,6 +369,7 @@ def bootstrap(
             idempotency=stores.idempotency,
             policy=service_policy,
         ),
+        guest_data=GuestData(uow=uow, aggregates=stores.aggregates, points=stores.points),
         loyalty=loyalty,
         stores=stores,
         payments=payments,

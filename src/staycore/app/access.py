@@ -11,20 +11,20 @@ role       may
 ========== ==================================================================================
 guest      quote and book; read, pay, change and cancel their own orders; review their own
            stays; open their own service requests; read their own profile and points, give
-           consent, redeem rewards
+           consent, redeem rewards, export their own data
 front_desk quote, book, read and change orders, check guests in and out, hold and release
            rooms and slots, read profiles, open service requests; no payments
-marketing  read profiles; no edits
+marketing  read profiles; no edits, no export of guests' data (grant ``customers.export``)
 support    service requests, reading orders and profiles; no payments
 finance    payments, captures and refunds (cancellations), points adjustments, reading
            orders
-owner      everything (``*``)
+owner      everything (``*``), and the only role that erases a guest's data
 system     the sweeper, webhooks, loyalty's reactions to orders and reviews, holds
 ========== ==================================================================================
 
 :class:`Gatekeeper` checks a call against the policy, and writes to the audit log every
-refusal and every call that changes money, personal data, the catalogue or points, with
-digests of the record before and after.
+refusal and every call that changes money, personal data, the catalogue or points, or
+exports a guest's data, with digests of the record before and after.
 :meth:`staycore.application.Application.acting_as` puts one in front of every use case.
 
 Example:
@@ -47,6 +47,7 @@ import attrs
 
 from staycore.kernel.audit import AuditEntry, digest_of
 from staycore.kernel.errors import StaycoreError
+from staycore.kernel.events import plain_value
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Clock
 from staycore.membership.ids import CustomerId
@@ -174,6 +175,9 @@ PERMISSIONS: Final[Mapping[str, str]] = {
     "loyalty.due_triggers": "system.sweep",
     "loyalty.run_triggers": "system.sweep",
     "loyalty.publish": "system.sweep",
+    # a guest's data
+    "guest_data.export": "customers.export",
+    "guest_data.erase": "customers.erase",
 }
 """The permission each use case needs, by ``context.method``."""
 
@@ -188,6 +192,8 @@ AUDITED: Final[frozenset[str]] = frozenset(
         "profiles.edit",
         "profiles.consent",
         "points.adjust",
+        "customers.export",
+        "customers.erase",
     }
 )
 """The permissions whose every use is written to the audit log."""
@@ -207,6 +213,7 @@ _LEAST_PRIVILEGE: Final[Mapping[str, tuple[str, ...]]] = {
         "profiles.read:own",
         "profiles.consent:own",
         "loyalty.use:own",
+        "customers.export:own",
     ),
     "front_desk": (
         "pricing.quote",
@@ -525,5 +532,5 @@ def _id_of(result: object) -> Identifier | None:
 
 
 def _digest(value: object) -> str | None:
-    """A digest of what a record was or became; its text form is what the digest covers."""
-    return None if value is None else digest_of(repr(value))
+    """A digest of what a record was or became: of every field, personal ones too."""
+    return None if value is None else digest_of(plain_value(value))

@@ -42,7 +42,7 @@ from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.kernel.time import Slot, Stay, as_instant, timezone
 
-__all__ = ["DomainEvent", "InvalidEventError", "JSONValue", "event_payload"]
+__all__ = ["DomainEvent", "InvalidEventError", "JSONValue", "event_payload", "plain_value"]
 
 _UTC = timezone("UTC")
 
@@ -112,8 +112,8 @@ class DomainEvent:
 def event_payload(event: DomainEvent) -> dict[str, JSONValue]:
     """Return the event's fields as JSON-ready values, plus its ``event_type``.
 
-    Money becomes ``{"amount": "12.30", "currency": "EUR"}``; instants, dates, stays and
-    slots become ISO 8601 text; enums their value; identifiers and decimals their text.
+    Money becomes ``{"amount": "12.30", "currency": "EUR"}``; instants, dates, durations,
+    stays and slots become ISO 8601 text; enums their value; identifiers and decimals their text.
 
     Example:
         Continuing the module example above:
@@ -128,6 +128,25 @@ def event_payload(event: DomainEvent) -> dict[str, JSONValue]:
     return payload
 
 
+def plain_value(value: object) -> JSONValue:
+    """Return ``value`` as the plain values JSON writes, as :func:`event_payload` does.
+
+    What an event payload, an audit digest and a guest's data export write of a value:
+    attrs values become mappings of their fields (personal ones too), sets sorted lists,
+    and the rest as :func:`event_payload` says.
+
+    Raises:
+        InvalidEventError: ``value`` holds something with no plain form (a float, say).
+
+    Example:
+        >>> from staycore.kernel.events import plain_value
+        >>> from staycore.kernel.money import Money
+        >>> plain_value({"total": Money.of("12.30", "EUR"), "tags": frozenset({"vip", "b"})})
+        {'total': {'amount': '12.30', 'currency': 'EUR'}, 'tags': ['b', 'vip']}
+    """
+    return _jsonable(value)
+
+
 def _jsonable(value: Any) -> JSONValue:  # noqa: ANN401, PLR0911 - one branch per value kind
     if value is None or isinstance(value, bool | int | str):
         return str(value) if isinstance(value, Identifier) else value
@@ -137,6 +156,8 @@ def _jsonable(value: Any) -> JSONValue:  # noqa: ANN401, PLR0911 - one branch pe
         return f"{value:f}"
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):  # ISO 8601, exactly: days, then seconds
+        return f"P{value.days}DT{value.seconds}.{value.microseconds:06d}S"
     if isinstance(value, Slot):
         return [value.start.isoformat(), value.end.isoformat()]
     if isinstance(value, Stay | Currency):
@@ -147,6 +168,8 @@ def _jsonable(value: Any) -> JSONValue:  # noqa: ANN401, PLR0911 - one branch pe
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted((_jsonable(item) for item in value), key=repr)
     if attrs.has(type(value)):
         return {f.name: _jsonable(getattr(value, f.name)) for f in attrs.fields(type(value))}
     msg = f"cannot write {type(value).__name__} into an event payload; use plain values"

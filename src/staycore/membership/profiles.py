@@ -86,6 +86,7 @@ from typing import Any, Final
 import attrs
 import pendulum
 
+from staycore.kernel.erasure import ERASED, PersonalDataErased
 from staycore.kernel.errors import StaycoreError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.money import to_decimal
@@ -190,6 +191,12 @@ class DuplicateStayError(MembershipError):
 
 
 # -- personal data ---------------------------------------------------------------------
+
+
+def _default(field: attrs.Attribute[Any]) -> object:
+    """The value a field takes when it is not given."""
+    factory = getattr(field.default, "factory", None)  # an attrs.Factory, built anew
+    return factory() if callable(factory) else field.default
 
 
 def personal_fields(cls: type) -> tuple[str, ...]:
@@ -1147,6 +1154,39 @@ class CustomerProfile:
         return self._changed(
             now, ("referrals",), f"referral of {referral.referred} recorded", referrals=referrals
         )
+
+    def erase(self, *, at: dt.datetime) -> ProfileChange:
+        """The profile without personal data, on the guest's request; pseudonymous after.
+
+        Every personal field (:func:`personal_fields`) goes: the name becomes
+        :data:`~staycore.kernel.erasure.ERASED`, the others empty. The id stays, and with
+        it the stays, orders, tags and consent records filed under it, so that nothing
+        that counts is lost and nothing left names the guest. Erasing an erased profile
+        changes nothing.
+
+        Example:
+            Continuing the module example above:
+
+            >>> erased, (event,) = mei.erase(at=at.add(days=30))
+            >>> erased.name, erased.contact.emails, erased.id == mei.id, event.fields
+            ('erased', (), True, ('name', 'contact', 'identity_number', 'birthday'))
+            >>> erased.erase(at=at.add(days=31)) == (erased, ())
+            True
+        """
+        blank: dict[str, Any] = {
+            name: ERASED if name == "name" else _default(attrs.fields_dict(CustomerProfile)[name])
+            for name in personal_fields(CustomerProfile)
+        }
+        if all(getattr(self, name) == value for name, value in blank.items()):
+            return self, ()
+        changed = attrs.evolve(self, version=self.version + 1, **blank)
+        event = PersonalDataErased(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=at,
+            fields=tuple(blank),
+        )
+        return changed, (event,)
 
     def give_consent(
         self,

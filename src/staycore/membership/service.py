@@ -73,6 +73,7 @@ from typing import Any, Final
 import attrs
 import pendulum
 
+from staycore.kernel.erasure import ERASED, PersonalDataErased
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.kernel.time import as_instant
@@ -1316,6 +1317,33 @@ class ServiceRequest:
             occurred_at=now,
             by=who,
             reason=why,
+        )
+        return changed, (event,)
+
+    def erase(self, *, at: dt.datetime) -> Change:
+        """The request without what the guest and the staff wrote, on the guest's request.
+
+        The request's text, every update's text and the guest's closing comment become
+        :data:`~staycore.kernel.erasure.ERASED` (the comment empty); the category,
+        deadlines, steps and rating stay, so the service reports still count it.
+        Erasing again changes nothing.
+
+        Example:
+            Continuing the module example above:
+
+            >>> erased, (event,) = request.erase(at=request.opened_at.add(days=60))
+            >>> erased.text, {u.text for u in erased.updates}, event.fields
+            ('erased', {'erased'}, ('text', 'updates', 'comment'))
+        """
+        updates = tuple(attrs.evolve(update, text=ERASED) for update in self.updates)
+        if self.text == ERASED and updates == self.updates and not self.comment:
+            return self, ()
+        changed = self._next(text=ERASED, updates=updates, comment="")
+        event = PersonalDataErased(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=_instant(at),
+            fields=("text", "updates", "comment"),
         )
         return changed, (event,)
 

@@ -54,6 +54,7 @@ import pendulum
 
 from staycore.availability.ids import HoldId
 from staycore.kernel.currency import Currency
+from staycore.kernel.erasure import ERASED, PersonalDataErased
 from staycore.kernel.errors import CurrencyMismatchError, InvalidIdentifierError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.money import Money
@@ -482,6 +483,36 @@ class Order:
         return ended, (*charged, *changed)
 
     # -- changing lines ------------------------------------------------------------
+
+    def erase_guest(self, *, at: dt.datetime) -> Change:
+        """The order without its guest's contact details and notes, on the guest's request.
+
+        The guest's name becomes :data:`~staycore.kernel.erasure.ERASED`, their e-mail
+        address, phone and the order's notes go; the customer id (pseudonymous), the
+        lines, the payments and the charges stay, so the books still balance. Any status
+        will do: an erasure is not a step of the lifecycle. Erasing again changes
+        nothing.
+
+        Example:
+            Continuing the module example above:
+
+            >>> erased, (event,) = order.erase_guest(at=now)
+            >>> erased.guest.name, erased.guest.email, erased.balance == order.balance
+            ('erased', None, True)
+            >>> event.fields
+            ('guest', 'notes')
+        """
+        guest = Guest(name=ERASED, customer=self.guest.customer)
+        if self.guest == guest and not self.notes:
+            return self, ()
+        changed = self._next(guest=guest, notes="")
+        event = PersonalDataErased(
+            aggregate_id=self.id,
+            aggregate_version=changed.version,
+            occurred_at=_instant(at),
+            fields=("guest", "notes"),
+        )
+        return changed, (event,)
 
     def cancel_lines(self, line_ids: Collection[LineId], *, at: dt.datetime) -> Change:
         """Cancel some lines (a room, a slot, an add-on); the others keep their prices.

@@ -49,6 +49,7 @@ from typing import Final, TypeAlias
 import attrs
 import pendulum
 
+from staycore.kernel.erasure import PersonalDataErased
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.time import as_instant
 from staycore.orders.errors import OrderError
@@ -622,6 +623,31 @@ class Review:
             text=review.text,
         )
         return review, left
+
+    def erase(self, *, at: dt.datetime) -> tuple[Review, PersonalDataErased | None]:
+        """The review without its text, on the guest's request; its ratings still count.
+
+        Returns:
+            The erased review, one version on, and its event; the review as it is and
+            ``None`` if its text is already gone.
+
+        Example:
+            Continuing the module example above:
+
+            >>> erased, event = answered.erase(at=pendulum.datetime(2026, 9, 1, tz="UTC"))
+            >>> erased.text, erased.ratings == answered.ratings, event.fields
+            ('', True, ('text',))
+        """
+        if not self.text:
+            return self, None
+        erased = attrs.evolve(self, version=self.version + 1, text="")
+        event = PersonalDataErased(
+            aggregate_id=self.id,
+            aggregate_version=erased.version,
+            occurred_at=at,
+            fields=("text",),
+        )
+        return erased, event
 
     def answer(self, reply: str, *, at: dt.datetime) -> tuple[Review, ReviewAnswered]:
         """Return the review with the host's public reply, one version on, and its event.
