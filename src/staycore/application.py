@@ -80,6 +80,7 @@ from staycore.membership.programme import LoyaltyProgramme
 from staycore.membership.service import ServicePolicy, ServiceRequest
 from staycore.orders.ids import OrderId
 from staycore.orders.order import Order
+from staycore.ports.cipher import Cipher
 from staycore.ports.notifier import Notifier
 from staycore.ports.payments import PaymentGateway
 from staycore.ports.persistence import Aggregate
@@ -268,6 +269,7 @@ def bootstrap(
     schema: str | None = None,
     migrate: bool | None = None,
     access: AccessPolicy | None = None,
+    cipher: Cipher | None = None,
 ) -> Application:
     """Build the application: its stores, gateway, clock and notifier, and every use case.
 
@@ -291,6 +293,9 @@ def bootstrap(
             ``staycore db upgrade URL`` runs once per release, not in every server.
         access: Who may do what through :meth:`Application.acting_as` (default:
             :meth:`AccessPolicy.least_privilege`).
+        cipher: Encrypts guests' personal data at rest in a database store, such as
+            :class:`~staycore.adapters.crypto.AesGcmCipher` (the memory store keeps
+            nothing at rest, and ignores it).
 
     Raises:
         InvalidStoreUrlError: The URL is not a SQLite or PostgreSQL URL, or its extra is
@@ -318,7 +323,7 @@ def bootstrap(
         database = _database(store, schema=schema, migrate=migrate)
         from staycore.adapters.sql import sql_stores  # noqa: PLC0415 - the sql extra
 
-        stores = sql_stores(database, clock)
+        stores = sql_stores(database, clock, cipher=cipher)
     else:
         msg = f"store must be 'memory', a database URL or Stores, got {store!r}"
         raise InvalidStoreUrlError(msg)

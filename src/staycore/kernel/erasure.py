@@ -21,16 +21,22 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 import attrs
 
 from staycore.kernel.events import DomainEvent
 
-__all__ = ["ERASED", "PersonalDataErased"]
+__all__ = ["ERASED", "PERSONAL", "PersonalDataErased"]
 
 ERASED: Final = "erased"
 """What stands in for a name, or any text that must stay non-empty, once erased."""
+
+PERSONAL: Final[Mapping[str, object]] = MappingProxyType({"personal": True})
+"""The attrs metadata of a field that holds personal data: what is encrypted at rest
+(:mod:`staycore.adapters.sql.codec`), erased on request and hidden from ``repr``."""
 
 
 @attrs.frozen(kw_only=True)

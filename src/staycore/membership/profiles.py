@@ -86,7 +86,7 @@ from typing import Any, Final
 import attrs
 import pendulum
 
-from staycore.kernel.erasure import ERASED, PersonalDataErased
+from staycore.kernel.erasure import ERASED, PERSONAL, PersonalDataErased
 from staycore.kernel.errors import StaycoreError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.money import to_decimal
@@ -122,7 +122,7 @@ __all__ = [
 MARKETING: Final = "marketing"
 """The purpose a consent is for unless another is named."""
 
-_PERSONAL: Final[Mapping[str, Any]] = {"personal": True}
+_PERSONAL: Final = PERSONAL
 _UTC: Final = pendulum.UTC
 _NAME: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 _NAME_LENGTH: Final = 64

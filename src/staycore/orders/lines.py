@@ -38,6 +38,7 @@ import attrs
 
 from staycore.availability.ids import HoldId, ResourceId, UnitTypeId
 from staycore.availability.stock import ItemId
+from staycore.kernel.erasure import PERSONAL
 from staycore.kernel.money import Money
 from staycore.kernel.time import Slot, Stay
 from staycore.orders.errors import OrderError
@@ -102,9 +103,9 @@ class Guest:
         staycore.orders.lines.InvalidGuestError: [orders.invalid_guest] ...
     """
 
-    name: str = attrs.field(converter=_stripped)
-    email: str | None = None
-    phone: str | None = None
+    name: str = attrs.field(converter=_stripped, metadata=PERSONAL)
+    email: str | None = attrs.field(default=None, metadata=PERSONAL)
+    phone: str | None = attrs.field(default=None, metadata=PERSONAL)
     customer: CustomerId | None = None
 
     def __attrs_post_init__(self) -> None:

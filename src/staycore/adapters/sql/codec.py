@@ -12,6 +12,14 @@ Only classes from staycore's own modules, and those a host registers with
 :func:`register_type`, are ever built from a document: a row edited by hand cannot make
 the store import or construct anything else. That is also why this is not :mod:`pickle`.
 
+Personal data is encrypted at rest when a :class:`~staycore.ports.cipher.Cipher` is
+given: every field whose attrs metadata marks it personal
+(:data:`~staycore.kernel.erasure.PERSONAL`: a guest's name and contact details, a
+profile's identity number and birthday) is written as ``{"$sealed": "v1.<key id>..."}``,
+the encoded field sealed under the cipher's current key and bound to its place (the
+record, the class and the field), so that a sealed value copied into another record
+does not open. Everything else stays readable, for queries and for people debugging.
+
 Why not cattrs: it structures by the fields' annotations, which in this code base are
 postponed strings naming types imported only for type checking, and it would run
 every converter and validator again on the way in. The tagged form here needs neither.
@@ -35,6 +43,7 @@ import enum
 import importlib
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, Final
 
@@ -43,10 +52,14 @@ import pendulum
 
 from staycore.kernel.errors import PersistenceError
 from staycore.kernel.ids import Identifier
+from staycore.kernel.sealed import Sealed
+from staycore.ports.cipher import Cipher
 
 __all__ = ["UndecodableDocumentError", "decode", "encode", "register_type"]
 
 _OWN_MODULES: Final = "staycore."
+# The cipher and the record of the encode or decode under way, if it seals.
+_SEALING: ContextVar[tuple[Cipher, str] | None] = ContextVar("staycore_sealing", default=None)
 _registered: dict[str, type] = {}
 _resolved: dict[str, type] = {}
 
@@ -76,25 +89,50 @@ def register_type(cls: type) -> type:
     return cls
 
 
-def encode(value: object) -> str:
+def encode(value: object, *, cipher: Cipher | None = None, record: str = "") -> str:
     """Write ``value`` as compact JSON text that :func:`decode` reads back to an equal value.
+
+    Args:
+        value: What to write.
+        cipher: Seals the personal fields, if given (see the module's documentation).
+        record: Where the document is kept, such as ``"order:ord_..."``: sealed fields
+            are bound to it, and open only under the same name.
 
     Raises:
         UndecodableDocumentError: ``value`` holds something the codec cannot write (a
             plain class, a float that is not finite, a lambda).
 
     Example:
-        See the module example.
+        >>> from staycore.adapters.crypto import AesGcmCipher
+        >>> from staycore.orders.lines import Guest
+        >>> cipher = AesGcmCipher({"k1": AesGcmCipher.generate_key()}, current="k1")
+        >>> text = encode(Guest(name="Mei Tan", email="mei@example.com"),
+        ...               cipher=cipher, record="order:1")
+        >>> "Mei" in text, '"$sealed":"v1.k1.' in text
+        (False, True)
+        >>> decode(text, cipher=cipher, record="order:1").email
+        'mei@example.com'
     """
-    return json.dumps(_encode(value), separators=(",", ":"), ensure_ascii=False)
+    token = _SEALING.set(None if cipher is None else (cipher, record))
+    try:
+        return json.dumps(_encode(value), separators=(",", ":"), ensure_ascii=False)
+    finally:
+        _SEALING.reset(token)
 
 
-def decode(text: str | bytes) -> Any:  # noqa: ANN401 - whatever was stored
+def decode(text: str | bytes, *, cipher: Cipher | None = None, record: str = "") -> Any:  # noqa: ANN401 - whatever was stored
     """Read a document written by :func:`encode` back into its value.
 
+    Args:
+        text: The document.
+        cipher: Opens its sealed fields: the cipher (with the keys) they were sealed by.
+        record: Where the document is kept, as it was given to :func:`encode`.
+
     Raises:
-        UndecodableDocumentError: The text is not JSON, or names a type outside
-            staycore that was not registered.
+        UndecodableDocumentError: The text is not JSON, names a type outside staycore
+            that was not registered, or holds sealed fields and no cipher was given.
+        CipherError: A sealed field does not open: an unknown key, or the document was
+            moved from another record or altered.
 
     Example:
         See the module example.
@@ -104,7 +142,11 @@ def decode(text: str | bytes) -> Any:  # noqa: ANN401 - whatever was stored
     except ValueError as error:
         msg = f"a stored document is not JSON ({error}); was the row edited by hand?"
         raise UndecodableDocumentError(msg) from None
-    return _decode(document)
+    token = _SEALING.set(None if cipher is None else (cipher, record))
+    try:
+        return _decode(document)
+    finally:
+        _SEALING.reset(token)
 
 
 def _tag(cls: type) -> str:
@@ -133,13 +175,44 @@ def _encode_class(value: Any, kind: type) -> Any:  # noqa: ANN401 - a JSON value
     if isinstance(value, tuple) and hasattr(kind, "_fields"):
         return {"$namedtuple": _tag(kind), "v": [_encode(item) for item in value]}
     if attrs.has(kind):
-        fields = {f.name: _encode(getattr(value, f.name)) for f in attrs.fields(kind)}
-        return {"$attrs": _tag(kind), "f": fields}
+        tag, sealing = _tag(kind), _SEALING.get()
+        fields = {}
+        for field in attrs.fields(kind):
+            if sealing is None or not field.metadata.get("personal"):
+                fields[field.name] = _encode(getattr(value, field.name))
+                continue
+            token = _SEALING.set(None)  # sealed whole: what is inside needs no seal of its own
+            try:
+                encoded = _encode(getattr(value, field.name))
+            finally:
+                _SEALING.reset(token)
+            fields[field.name] = _sealed(encoded, sealing, f"{tag}.{field.name}")
+        return {"$attrs": tag, "f": fields}
     msg = (
         f"cannot store a {kind.__qualname__}: aggregates and events hold attrs classes, "
         "enums, identifiers, money, times, decimals and the built-in collections"
     )
     raise UndecodableDocumentError(msg)
+
+
+def _sealed(encoded: Any, sealing: tuple[Cipher, str], place: str) -> Any:  # noqa: ANN401
+    """An encoded personal field, sealed and bound to its record and place in it."""
+    cipher, record = sealing
+    text = json.dumps(encoded, separators=(",", ":"), ensure_ascii=False)
+    return {"$sealed": cipher.encrypt(text, context=f"{record}/{place}").to_text()}
+
+
+def _opened(body: Any, place: str) -> Any:  # noqa: ANN401 - a JSON value
+    """A sealed field's encoded value, opened with the cipher it was sealed by."""
+    sealing = _SEALING.get()
+    if sealing is None:
+        msg = (
+            f"a stored document holds personal data sealed by a cipher ({place}): give the "
+            "store the cipher (with its keys) to read it"
+        )
+        raise UndecodableDocumentError(msg)
+    cipher, record = sealing
+    return json.loads(cipher.decrypt(Sealed.from_text(body), context=f"{record}/{place}"))
 
 
 def _instant(value: pendulum.DateTime) -> Any:  # noqa: ANN401 - a JSON value
@@ -208,7 +281,10 @@ def _attrs_value(tag: str, rest: list[tuple[str, Any]]) -> object:
     value = object.__new__(cls)
     # The value was checked when it was first built: store its fields as they were.
     for field in attrs.fields(cls):
-        object.__setattr__(value, field.name, _decode(fields[field.name]))
+        stored = fields[field.name]
+        if isinstance(stored, dict) and "$sealed" in stored:
+            stored = _opened(stored["$sealed"], f"{tag}.{field.name}")
+        object.__setattr__(value, field.name, _decode(stored))
     return value
 
 

@@ -52,6 +52,7 @@ from staycore.adapters.unit_of_work import (
 )
 from staycore.kernel.errors import ConcurrencyError, DuplicateAggregateError
 from staycore.kernel.events import DomainEvent
+from staycore.ports.cipher import Cipher
 from staycore.ports.persistence import Aggregate
 
 __all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "event_id", "kind_name"]
@@ -124,6 +125,9 @@ class SqlStore:
 
     Args:
         database: The database, with staycore's tables (``staycore db upgrade URL``).
+        cipher: Encrypts the personal fields of every aggregate at rest (see
+            :mod:`~staycore.adapters.sql.codec`); the same cipher, with every key used,
+            must read them back.
 
     Example:
         >>> from staycore.adapters.sql import SqlStore
@@ -132,8 +136,9 @@ class SqlStore:
         True
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, cipher: Cipher | None = None) -> None:
         self.database = database
+        self._cipher = cipher
 
     @classmethod
     def create(cls, url: str, **options: Any) -> SqlStore:  # noqa: ANN401 - Database's options
@@ -181,14 +186,15 @@ class SqlStore:
             >>> SqlStore.create("sqlite://").committed(GuestNote)
             ()
         """
+        name = kind_name(kind)
         query = (
-            sa.select(aggregates.c.body)
-            .where(aggregates.c.kind == kind_name(kind))
+            sa.select(aggregates.c.id, aggregates.c.body)
+            .where(aggregates.c.kind == name)
             .order_by(aggregates.c.id)
         )
         with self.database.transaction(write=False) as connection:
-            bodies = connection.execute(query).scalars().all()
-        return tuple(cast(A, decode(body)) for body in bodies)
+            rows = connection.execute(query).all()
+        return tuple(cast(A, self._decode(name, row.id, row.body)) for row in rows)
 
     def ids_with(self, kind: type[object], term: str, *, prefix: bool = False) -> tuple[str, ...]:
         """The ids of ``kind`` with ``term`` (or a term starting with it), by term then id.
@@ -235,7 +241,12 @@ class SqlStore:
         )
         with self.database.transaction(write=False) as connection:
             body = connection.execute(query).scalar_one_or_none()
-        return None if body is None else cast(Aggregate, decode(body))
+        if body is None:
+            return None
+        return cast(Aggregate, self._decode(kind_name(kind), str(aggregate_id), body))
+
+    def _decode(self, kind: str, aggregate_id: str, body: str) -> object:
+        return decode(body, cipher=self._cipher, record=f"{kind}/{aggregate_id}")
 
     def _apply(
         self, writes: Mapping[AggregateKey, PendingWrite], events: Sequence[DomainEvent]
@@ -246,7 +257,11 @@ class SqlStore:
                 kind_name(kind),
                 str(aggregate_id),
                 write,
-                encode(write.aggregate),
+                encode(
+                    write.aggregate,
+                    cipher=self._cipher,
+                    record=f"{kind_name(kind)}/{aggregate_id}",
+                ),
                 terms_of(write.aggregate),
             )
             for (kind, aggregate_id), write in writes.items()

@@ -29,22 +29,25 @@ from staycore.adapters.sql.restrictions import SqlRestrictionStore
 from staycore.adapters.sql.stock import SqlStockStore
 from staycore.adapters.sql.store import SqlStore
 from staycore.kernel.time import Clock
+from staycore.ports.cipher import Cipher
 from staycore.ports.stores import Stores
 
 __all__ = ["sql_stores"]
 
 
-def sql_stores(database: Database, clock: Clock) -> Stores:
+def sql_stores(database: Database, clock: Clock, *, cipher: Cipher | None = None) -> Stores:
     """Every store the use cases need, in ``database``; placing an order is atomic in it.
 
     Args:
         database: A database with staycore's tables (``staycore db upgrade URL``).
         clock: Tells when holds and idempotency keys expire.
+        cipher: Encrypts guests' personal data (names, contact details, identity
+            numbers, birthdays) in the aggregates at rest.
 
     Example:
         See the module example.
     """
-    store = SqlStore(database)
+    store = SqlStore(database, cipher=cipher)
     return Stores(
         aggregates=store,
         inventory=SqlInventoryStore(database, clock),
