@@ -11,7 +11,7 @@ from staycore.adapters.crypto import AesGcmCipher
 from staycore.adapters.sql import Database, SqlStore, sql_stores
 from staycore.adapters.sql.codec import UndecodableDocumentError
 from staycore.adapters.sql.schema import metadata
-from staycore.kernel.sealed import TamperedCiphertextError
+from staycore.kernel.sealed import InvalidCipherKeyError, TamperedCiphertextError
 from staycore.membership.profiles import CustomerProfile
 from staycore.orders.lines import Guest
 from staycore.orders.order import Order
@@ -99,3 +99,28 @@ def test_old_rows_open_after_a_rotation_and_new_writes_use_the_new_key(
     documents = dict(bodies(database))
     assert '"$sealed":"v1.2027.' in documents[str(member)]
     assert '"$sealed":"v1.2026.' in documents[str(order.id)]  # until it is written again
+
+
+def test_a_reseal_moves_every_row_to_the_new_key_so_the_old_one_can_go(
+    database: Database,
+) -> None:
+    old_hotel = hotel_on(database, OLD)
+    order = booked(old_hotel)
+    member = old_hotel.loyalty.enrol(name=NAME, email=EMAIL)
+    new_key = AesGcmCipher.generate_key()
+    rotated = AesGcmCipher({"2026": OLD_KEY, "2027": new_key}, current="2027")
+    store = SqlStore(database, cipher=rotated)
+    sealed_before = sum('"$sealed":"v1.2026.' in body for _, body in bodies(database))
+    assert sealed_before >= 2
+    assert store.reseal(batch=1) == sealed_before
+    assert store.reseal() == 0
+    assert not any('"$sealed":"v1.2026.' in body for _, body in bodies(database))
+    retired = hotel_on(database, AesGcmCipher({"2027": new_key}, current="2027"))
+    assert retired.orders.get(order.id).guest.email == EMAIL
+    assert retired.loyalty.profile(member).name == NAME
+    assert_refused(
+        InvalidCipherKeyError,
+        "cipher.invalid_key",
+        "no cipher",
+        lambda: SqlStore(database).reseal(),
+    )

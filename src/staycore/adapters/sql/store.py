@@ -34,8 +34,9 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -52,6 +53,7 @@ from staycore.adapters.unit_of_work import (
 )
 from staycore.kernel.errors import ConcurrencyError, DuplicateAggregateError
 from staycore.kernel.events import DomainEvent
+from staycore.kernel.sealed import InvalidCipherKeyError
 from staycore.ports.cipher import Cipher
 from staycore.ports.persistence import Aggregate
 
@@ -141,7 +143,13 @@ class SqlStore:
         self._cipher = cipher
 
     @classmethod
-    def create(cls, url: str, **options: Any) -> SqlStore:  # noqa: ANN401 - Database's options
+    def create(
+        cls,
+        url: str,
+        *,
+        cipher: Cipher | None = None,
+        **options: Any,  # noqa: ANN401 - Database's options
+    ) -> SqlStore:
         """A store at ``url`` with its tables created if missing: for tests and examples.
 
         Deployments create and upgrade the tables with migrations instead
@@ -152,7 +160,7 @@ class SqlStore:
         """
         database = Database(url, **options)
         metadata.create_all(database.engine)
-        return cls(database)
+        return cls(database, cipher=cipher)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """Open a new unit of work over this store; use it once, in a ``with`` block.
@@ -195,6 +203,78 @@ class SqlStore:
         with self.database.transaction(write=False) as connection:
             rows = connection.execute(query).all()
         return tuple(cast(A, self._decode(name, row.id, row.body)) for row in rows)
+
+    def reseal(self, *, batch: int = 200) -> int:
+        """Seal again, under the cipher's current key, every document sealed under another.
+
+        The batch job of a key rotation: make the new key current (keeping the old one
+        in the cipher), run this until it returns 0, then retire the old key. Documents
+        are read a batch at a time and each is written back in its own short
+        transaction, at the version it was read at: one a unit of work changed meanwhile
+        was sealed under the current key by that commit, and is left as it is. Versions
+        do not move: the aggregate is the same value, only its seal is new.
+
+        Returns:
+            How many documents it sealed again.
+
+        Raises:
+            InvalidCipherKeyError: The store has no cipher.
+
+        Example:
+            >>> from staycore.adapters.crypto import AesGcmCipher
+            >>> from staycore.adapters.sql import SqlStore
+            >>> from staycore.testing.hotel import SandboxHotel
+            >>> old = {"2026": AesGcmCipher.generate_key()}
+            >>> store = SqlStore.create("sqlite://", cipher=AesGcmCipher(old, current="2026"))
+            >>> with store.unit_of_work() as uow:
+            ...     hotel = SandboxHotel()  # for its booking's guest, sealed below
+            ...     order = hotel.orders.place(hotel.booking("2026-07-10/2026-07-12"),
+            ...                                idempotency_key="k")
+            ...     uow.repository(type(order)).add(order)
+            ...     uow.commit()
+            >>> rotated = SqlStore(store.database, cipher=AesGcmCipher(
+            ...     {**old, "2027": AesGcmCipher.generate_key()}, current="2027"))
+            >>> rotated.reseal(), rotated.reseal()
+            (1, 0)
+        """
+        cipher = self._cipher
+        if cipher is None:
+            msg = "this store has no cipher to seal with: build it with SqlStore(..., cipher=...)"
+            raise InvalidCipherKeyError(msg)
+        row = aggregates.c
+        last: tuple[str, str] = ("", "")
+        resealed = 0
+        while True:
+            query = (
+                sa.select(row.kind, row.id, row.version, row.body)
+                .where(row.body.contains('"$sealed":"'), sa.tuple_(row.kind, row.id) > last)
+                .order_by(row.kind, row.id)
+                .limit(batch)
+            )
+            with self.database.transaction(write=False) as connection:
+                found = connection.execute(query).all()
+            if not found:
+                return resealed
+            last = (found[-1].kind, found[-1].id)
+            for kind, aggregate_id, version, body in found:
+                if any(key != cipher.current_key_id for key in _SEALED_UNDER.findall(body)):
+                    resealed += self._reseal(cipher, kind, aggregate_id, version, body)
+
+    def _reseal(self, cipher: Cipher, kind: str, aggregate_id: str, version: int, body: str) -> int:
+        """Write one document back under the current key, if still at ``version``."""
+        record = f"{kind}/{aggregate_id}"
+        fresh = encode(decode(body, cipher=cipher, record=record), cipher=cipher, record=record)
+        row = aggregates.c
+        update = (
+            aggregates.update()
+            .where(row.kind == kind, row.id == aggregate_id, row.version == version)
+            .values(body=fresh)
+        )
+
+        def write(connection: Connection) -> int:
+            return connection.execute(update).rowcount
+
+        return self.database.run(write)
 
     def ids_with(self, kind: type[object], term: str, *, prefix: bool = False) -> tuple[str, ...]:
         """The ids of ``kind`` with ``term`` (or a term starting with it), by term then id.
@@ -281,6 +361,10 @@ class SqlStore:
 
     def __repr__(self) -> str:
         return f"SqlStore({self.database!r})"
+
+
+# The key ids of the sealed values in a document, as the codec writes them.
+_SEALED_UNDER: Final = re.compile(r'"\$sealed":"v1\.([A-Za-z0-9_-]+)\.')
 
 
 def _write(
