@@ -22,6 +22,12 @@ owner      everything (``*``), and the only role that erases a guest's data
 system     the sweeper, webhooks, loyalty's reactions to orders and reviews, holds
 ========== ==================================================================================
 
+Only the actor's own records, and for owners every record, come back with guests'
+personal data as it is (``personal.read``); for every other role, what a use case
+returns has its names, e-mail addresses, phones and identity numbers masked
+(``M***``, ``m***@example.com``, ``138****1234``), as the policy's
+:class:`~staycore.kernel.masking.MaskingPolicy` says.
+
 :class:`Gatekeeper` checks a call against the policy, and writes to the audit log every
 refusal and every call that changes money, personal data, the catalogue or points, or
 exports a guest's data, with digests of the record before and after.
@@ -49,6 +55,7 @@ from staycore.kernel.audit import AuditEntry, digest_of
 from staycore.kernel.errors import StaycoreError
 from staycore.kernel.events import plain_value
 from staycore.kernel.ids import Identifier
+from staycore.kernel.masking import MaskingPolicy, masked
 from staycore.kernel.time import Clock
 from staycore.membership.ids import CustomerId
 from staycore.ports.audit import AuditLog
@@ -56,6 +63,7 @@ from staycore.ports.audit import AuditLog
 __all__ = [
     "AUDITED",
     "PERMISSIONS",
+    "PERSONAL_READ",
     "AccessDeniedError",
     "AccessPolicy",
     "Actor",
@@ -198,7 +206,11 @@ AUDITED: Final[frozenset[str]] = frozenset(
 )
 """The permissions whose every use is written to the audit log."""
 
-_KNOWN: Final = frozenset(PERMISSIONS.values())
+PERSONAL_READ: Final = "personal.read"
+"""The permission to see guests' personal data as it is; without it, what a use case
+returns comes with every personal field masked (:func:`~staycore.kernel.masking.masked`)."""
+
+_KNOWN: Final = frozenset({*PERMISSIONS.values(), PERSONAL_READ})
 
 _LEAST_PRIVILEGE: Final[Mapping[str, tuple[str, ...]]] = {
     "guest": (
@@ -214,6 +226,7 @@ _LEAST_PRIVILEGE: Final[Mapping[str, tuple[str, ...]]] = {
         "profiles.consent:own",
         "loyalty.use:own",
         "customers.export:own",
+        "personal.read:own",
     ),
     "front_desk": (
         "pricing.quote",
@@ -311,6 +324,7 @@ class AccessPolicy:
     """
 
     grants: Mapping[str, Mapping[str, Ownership]]
+    masking: MaskingPolicy = attrs.field(factory=MaskingPolicy.default)
 
     @classmethod
     def least_privilege(cls) -> AccessPolicy:
@@ -318,8 +332,14 @@ class AccessPolicy:
         return cls.from_data(_LEAST_PRIVILEGE)
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Iterable[str]]) -> AccessPolicy:
-        """Read a policy from a mapping of role to permissions (as JSON gives it)."""
+    def from_data(
+        cls, data: Mapping[str, Iterable[str]], *, masking: MaskingPolicy | None = None
+    ) -> AccessPolicy:
+        """Read a policy from a mapping of role to permissions (as JSON gives it).
+
+        ``masking`` says how much of guests' personal data roles without
+        ``personal.read`` are shown (default: :meth:`MaskingPolicy.default`).
+        """
         if not isinstance(data, Mapping):
             msg = f"a policy maps roles to lists of permissions, got {type(data).__name__}"
             raise InvalidAccessPolicyError(msg)
@@ -340,7 +360,7 @@ class AccessPolicy:
                     raise InvalidAccessPolicyError(msg)
                 wider = granted.get(name) is Ownership.ANY
                 granted[name] = Ownership.ANY if wider or not scope else Ownership.OWN
-        return cls(grants)
+        return cls(grants, masking or MaskingPolicy.default())
 
     @staticmethod
     def needs(operation: str) -> str:
@@ -425,24 +445,28 @@ class Gatekeeper:
         permission = self.policy.needs(operation)
         target = _target_of(args, kwargs)
         reach = self.policy.reach(actor, permission)
+        sees = self.policy.reach(actor, PERSONAL_READ)
         audited = permission in AUDITED
         current = None
-        if target is not None and (reach is Ownership.OWN or audited):
+        if target is not None and (Ownership.OWN in (reach, sees) or audited):
             current = self._record_of(target)
         if reach is Ownership.OWN and not _owned(actor, target, current, args, kwargs):
             self._refuse(actor, operation, permission, target, own_only=True)
         if reach is None:
             self._refuse(actor, operation, permission, target, own_only=False)
-        if not audited:
-            return function(*args, **kwargs)
         result = function(*args, **kwargs)
-        self._write(
-            actor,
-            operation,
-            target or _id_of(result),
-            before=_digest(current),
-            after=_digest(result),
-        )
+        if audited:
+            self._write(
+                actor,
+                operation,
+                target or _id_of(result),
+                before=_digest(current),
+                after=_digest(result),
+            )
+        if sees is None or (
+            sees is Ownership.OWN and not _owned(actor, target, current, args, kwargs)
+        ):
+            return masked(result, self.policy.masking)
         return result
 
     def _refuse(

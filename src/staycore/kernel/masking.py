@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from typing import Final, Self
+from collections.abc import Mapping
+from typing import Any, Final, Self, TypeVar, cast
 
 import attrs
 
@@ -48,7 +49,10 @@ __all__ = [
     "mask_email",
     "mask_identity",
     "mask_phone",
+    "masked",
 ]
+
+T = TypeVar("T")
 
 MASK: Final = "*"
 """The character that stands for each hidden character."""
@@ -377,3 +381,64 @@ class MaskingPolicy:
         if field is FieldKind.EMAIL:
             return mask_email(value, show_first=self.email_first)
         return mask_identity(value, show_last=self.identity_last, show_first=self.identity_first)
+
+
+def masked(value: T, policy: MaskingPolicy | None = None) -> T:
+    """A copy of ``value`` with every personal field masked, for a role that may not see it.
+
+    Personal fields are those whose attrs metadata marks them
+    (:data:`~staycore.kernel.erasure.PERSONAL`), in ``value`` and in every attrs value,
+    tuple, list or mapping inside it. A field named like a phone, an e-mail or an
+    identity number is masked as ``policy`` says; a name keeps its first letter; a date
+    (a birthday) and any other value become ``None``. The copy is for display: its
+    fields are set as they are, without the checks of their class, so it is no value to
+    store or compute with.
+
+    Example:
+        >>> import attrs
+        >>> from staycore.kernel.erasure import PERSONAL
+        >>> from staycore.kernel.masking import masked
+        >>> @attrs.frozen
+        ... class Contact:
+        ...     name: str = attrs.field(metadata=PERSONAL)
+        ...     phone: str = attrs.field(metadata=PERSONAL)
+        ...     city: str
+        >>> masked(Contact("Mei Tan", "13812341234", "Taipei"))
+        Contact(name='M***', phone='138****1234', city='Taipei')
+    """
+    return cast(T, _masked(value, policy or MaskingPolicy.default(), personal=None))
+
+
+def _masked(value: Any, policy: MaskingPolicy, *, personal: str | None) -> Any:  # noqa: ANN401
+    """``value`` masked; ``personal`` names the personal field it is, or is ``None``."""
+    if isinstance(value, str | bytes) or value is None or isinstance(value, bool | int):
+        return value if personal is None else _masked_leaf(value, policy, personal)
+    if isinstance(value, tuple | list):
+        items = [_masked(item, policy, personal=personal) for item in value]
+        return type(value)(items) if not hasattr(value, "_fields") else type(value)(*items)
+    if isinstance(value, frozenset | set):
+        return type(value)(_masked(item, policy, personal=personal) for item in value)
+    if isinstance(value, Mapping):
+        return {key: _masked(item, policy, personal=personal) for key, item in value.items()}
+    if attrs.has(type(value)):
+        copy = object.__new__(type(value))
+        for field in attrs.fields(type(value)):
+            inner = field.name if field.metadata.get("personal") else personal
+            object.__setattr__(
+                copy, field.name, _masked(getattr(value, field.name), policy, personal=inner)
+            )
+        return copy
+    return value if personal is None else None
+
+
+def _masked_leaf(value: object, policy: MaskingPolicy, field: str) -> object:
+    """One personal value of the field named ``field``, masked."""
+    if not isinstance(value, str):
+        return None
+    if "phone" in field:
+        return policy.mask(FieldKind.PHONE, value)
+    if "email" in field:
+        return policy.mask(FieldKind.EMAIL, value)
+    if "identity" in field:
+        return policy.mask(FieldKind.IDENTITY, value)
+    return f"{value[:1]}***" if value else value
