@@ -161,6 +161,7 @@ class Application:
         clock: The clock every use case reads.
         notifier: Where messages to guests go.
         database: The SQL database under :attr:`stores`, or ``None`` in memory.
+        access: Who may do what, through :meth:`acting_as`.
     """
 
     availability: Availability
