@@ -1,7 +1,8 @@
 """The ``staycore`` command.
 
-``staycore demo`` tells the library's story on sample data, on an embedded SQLite file
-whose KPI table ``staycore kpi FILE`` prints (see :mod:`staycore.kpi_command`).
+``staycore demo`` tells the library's story on sample data, then simulates a year at a
+homestay on an embedded SQLite file (see :mod:`staycore.demo`), whose KPI table
+``staycore kpi FILE`` prints again (see :mod:`staycore.kpi_command`).
 ``staycore churn ORDERS.csv`` scores an order export (see :mod:`staycore.churn_command`).
 ``staycore db upgrade URL`` creates or upgrades staycore's tables in a SQLite or
 PostgreSQL database (see :mod:`staycore.adapters.sql.migrations`). ``staycore quote
@@ -31,7 +32,8 @@ from typing import TextIO
 import pendulum
 
 from staycore import __version__
-from staycore.demo import run_demo
+from staycore.demo import run_demo, run_year
+from staycore.demo.report import DEFAULT_GUESTS, DEFAULT_SEED, progress_bar
 from staycore.kernel.errors import StaycoreError
 from staycore.kernel.money import to_decimal
 from staycore.kernel.time import Stay, SystemClock, as_instant
@@ -57,14 +59,25 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
-        help="tell the whole story on sample data",
-        description="Tell the library's story on sample data, booking through the real use "
-        "cases on an embedded SQLite database (the sql extra; in memory without it).",
+        help="tell the story, then simulate a year at a homestay (on SQLite)",
+        description="Tell the library's story on sample data, then simulate a year at a "
+        f"homestay (three room types, a spa, {DEFAULT_GUESTS} guests and their bookings, drawn "
+        "from a seed) "
+        "through the real use cases on an embedded SQLite database (the sql extra; in "
+        "memory without it), and print its KPIs, RFM segments, churn watch list, loyalty "
+        "and payments.",
     )
     demo.add_argument(
         "--db",
         metavar="PATH",
         help="the SQLite file to write (it must not exist yet; default: a new temporary file)",
+    )
+    demo.add_argument(
+        "--seed",
+        metavar="N",
+        default=str(DEFAULT_SEED),
+        help=f"draws the guests and what they do: the same seed, the same year "
+        f"(a whole number, 0 or more; default: {DEFAULT_SEED})",
     )
     _add_quote_parser(commands)
     _add_churn_parser(commands)
@@ -184,13 +197,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    """``staycore demo``: the story, on a fresh SQLite file (in memory without the extra)."""
+    """``staycore demo``: the story, then the year, on a fresh SQLite file (or in memory)."""
+    seed = _seed(args.seed)
+    if seed is None:
+        print(
+            f"staycore demo: --seed {args.seed!r} is not a seed: give a whole number, 0 or "
+            "more, such as --seed 7",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        from staycore.adapters.sql import Database  # noqa: PLC0415 - the `sql` extra
-        from staycore.adapters.sql.migrations import upgrade  # noqa: PLC0415
-        from staycore.adapters.sql.stores import sql_stores  # noqa: PLC0415
+        import staycore.adapters.sql.migrations  # noqa: F401, PLC0415 - the `sql` extra
     except ImportError:
-        return _tell(run_demo, where=None)
+        return _tell(lambda out: _demo(out, store="memory", seed=seed), where=None)
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="staycore-demo-")) / "demo.db"
     if path.exists() and path.stat().st_size > 0:
         print(
@@ -199,14 +218,24 @@ def _run_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    database = Database(f"sqlite:///{path}")
+    return _tell(lambda out: _demo(out, store=f"sqlite:///{path}", seed=seed), where=path)
+
+
+def _seed(text: str) -> int | None:
+    """``--seed``'s value, or ``None`` when it is not a whole number, 0 or more."""
     try:
-        upgrade(database)
-        return _tell(
-            lambda out: run_demo(out, stores=lambda clock: sql_stores(database, clock)), where=path
-        )
-    finally:
-        database.dispose()
+        seed = int(text)
+    except ValueError:
+        return None
+    return seed if seed >= 0 else None
+
+
+def _demo(out: TextIO, *, store: str, seed: int) -> None:
+    """The chapters (each on its own small hotel, in memory), then the year on ``store``."""
+    run_demo(out)
+    out.write("\n\n")
+    out.flush()
+    run_year(out, store=store, seed=seed, progress=progress_bar(sys.stderr))
 
 
 def _tell(story: Callable[[TextIO], None], *, where: Path | None) -> int:
@@ -216,7 +245,7 @@ def _tell(story: Callable[[TextIO], None], *, where: Path | None) -> int:
         if where is None:
             print("\n(in memory: install staycore[sql] to keep the demo in a SQLite file)")
         else:
-            print(f"\nThe demo's database: {where}")
+            print(f"\nThe demo's database: {where} (staycore kpi {where} reads it again)")
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`staycore demo | head`): stop quietly, as Unix tools do,

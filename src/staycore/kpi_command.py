@@ -7,19 +7,18 @@ nights available come from the inventory calendars of every unit type in the sto
 Needs the ``sql`` extra.
 
 Example:
-    >>> import contextlib, io, pathlib, tempfile
-    >>> from staycore.cli import main
+    The demo's year, with fewer guests than ``staycore demo`` draws:
+
+    >>> import io, pathlib, tempfile
+    >>> from staycore.demo import run_year
     >>> from staycore.kpi_command import run_kpi
     >>> demo = pathlib.Path(tempfile.mkdtemp()) / "demo.db"
-    >>> with contextlib.redirect_stdout(io.StringIO()):
-    ...     status = main(["demo", "--db", str(demo)])
-    >>> status
-    0
+    >>> _ = run_year(io.StringIO(), store=f"sqlite:///{demo}", seed=1, guests=20)
     >>> out = io.StringIO()
     >>> run_kpi(str(demo), start="2026-07-01", end="2026-08-01", stdout=out)
     0
     >>> print(out.getvalue().splitlines()[0])
-    KPIs from 2026-07-01 to 2026-07-31 (before 2026-08-01), 5 orders in the store
+    KPIs from 2026-07-01 to 2026-07-31 (before 2026-08-01), 34 orders in the store
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""The `staycore` command: the demo tells its story, quotes print every line, errors say why."""
+"""The `staycore` command: the demo tells its story and runs a year, quotes print every line,
+errors say why."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -11,18 +13,36 @@ from pathlib import Path
 
 import pytest
 
+import staycore
 from staycore import __version__
 from staycore.cli import main
-from staycore.demo import BOOKING_LIFECYCLE, BookingState
+from staycore.demo import BOOKING_LIFECYCLE, BookingState, run_demo, run_year
+from staycore.demo.report import DEFAULT_GUESTS
 from staycore.kernel.errors import GuardRejectedError
 from staycore.kernel.money import Money
+from staycore.orders.order import Order
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """The real ``staycore demo``, as a user runs it (default seed and guests), once."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    script = shutil.which("staycore") or f"{sys.prefix}/bin/staycore"
+    result = subprocess.run(  # noqa: S603 - our own installed console script
+        [script, "demo", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return path, result.stdout, result.stderr
 
 
 def test_demo_shows_allocation_dst_and_the_lifecycle_graph(
-    capsys: pytest.CaptureFixture[str],
+    demo_run: tuple[Path, str, str],
 ) -> None:
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
+    out = demo_run[1]
     assert "deposit + balance = TWD 10001.00" in out
     assert "USD 33.34, USD 33.33, USD 33.33" in out
     assert "[money.currency_mismatch]" in out
@@ -49,6 +69,86 @@ def test_demo_shows_allocation_dst_and_the_lifecycle_graph(
     assert "bookable         Garden double\n" in searches[4]
 
 
+def test_demo_then_simulates_a_year_and_says_where_it_left_it(
+    demo_run: tuple[Path, str, str],
+) -> None:
+    path, out, err = demo_run
+    story, year = out.split("\nA year at the homestay: ", 1)
+    assert "7. Loyalty:" in story
+    assert year.startswith(f"{DEFAULT_GUESTS} guests, 365 days from 2026-01-01 (seed 2026)")
+    for heading in ("KPIs, 2026-01-01 to 2026-12-31", "RFM segments", "Churn watch list"):
+        assert f"\n{heading}" in year
+    assert "  money conserved: yes: " in year
+    assert out.endswith(f"\nThe demo's database: {path} (staycore kpi {path} reads it again)\n")
+    assert err == ""  # no progress bar on a pipe, and nothing else
+    with staycore.bootstrap(store=f"sqlite:///{path}") as app:
+        orders = app.stores.aggregates.committed(Order)
+    assert len(orders) > DEFAULT_GUESTS
+    assert {order.arrival.year for order in orders} == {2026}
+
+
+def test_the_story_reads_the_same_every_time() -> None:
+    first, again = io.StringIO(), io.StringIO()
+    run_demo(first)
+    run_demo(again)
+    assert first.getvalue() == again.getvalue()
+    assert "coupon PTS" in first.getvalue()  # codes made from the guest's fixed id
+
+
+def test_demo_runs_in_memory_without_the_sql_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "staycore.adapters.sql.migrations", None)  # not installed
+    stores: list[str] = []
+
+    def smaller_year(out: io.StringIO, *, store: str, seed: int, **options: object) -> object:
+        stores.append(store)
+        return run_year(out, store=store, seed=seed, guests=6, days=30)
+
+    monkeypatch.setattr("staycore.cli.run_year", smaller_year)
+    assert main(["demo", "--seed", "4"]) == 0
+    out = capsys.readouterr().out
+    assert stores == ["memory"]
+    assert "7. Loyalty:" in out
+    assert "A year at the homestay: 6 guests, 30 days from 2026-01-01 (seed 4)" in out
+    assert out.endswith("(in memory: install staycore[sql] to keep the demo in a SQLite file)\n")
+
+
+@pytest.mark.parametrize("seed", ["-1", "seven", "1.5", ""])
+def test_demo_seed_must_be_a_whole_number_from_zero(
+    seed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(path), "--seed", seed]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"staycore demo: --seed {seed!r} is not a seed: give a whole number, 0 or more, "
+        "such as --seed 7\n"
+    )
+    assert not path.exists()
+
+
+def test_demo_refuses_to_overwrite_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "demo.db"
+    path.write_text("mine")
+    assert main(["demo", "--db", str(path)]) == 2
+    assert "already exists; the demo writes a fresh database" in capsys.readouterr().err
+    assert path.read_text() == "mine"
+
+
+def test_console_script_refuses_a_negative_seed() -> None:
+    script = shutil.which("staycore") or f"{sys.prefix}/bin/staycore"
+    result = subprocess.run(  # noqa: S603 - our own installed console script
+        [script, "demo", "--seed", "-1"], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "--seed '-1' is not a seed" in result.stderr
+
+
 def test_version_flag_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"staycore {__version__}"
@@ -63,15 +163,6 @@ def test_unknown_command_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["dance"])
     assert exit_info.value.code == 2
-
-
-def test_console_script_runs_the_demo() -> None:
-    script = shutil.which("staycore") or f"{sys.prefix}/bin/staycore"
-    result = subprocess.run(  # noqa: S603 - our own installed console script
-        [script, "demo"], capture_output=True, text=True, check=False, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert "A lifecycle is a table" in result.stdout
 
 
 def test_sample_lifecycle_confirms_only_when_nothing_is_due() -> None:

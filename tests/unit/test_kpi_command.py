@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 from pathlib import Path
 
@@ -11,14 +10,15 @@ import pytest
 from staycore.adapters.sql import Database
 from staycore.adapters.sql.migrations import upgrade
 from staycore.cli import main
+from staycore.demo import YearReport, run_year
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, YearReport]:
+    """The demo's year (fewer guests than ``staycore demo``'s), in a SQLite file."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["demo", "--db", str(path)]) == 0
-    return path
+    report = run_year(io.StringIO(), store=f"sqlite:///{path}", seed=5, guests=20)
+    return path, report
 
 
 def kpis(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, str]:
@@ -30,22 +30,26 @@ def kpis(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, str]:
     }
 
 
-def test_july_of_the_demo(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    table = kpis(capsys, str(demo), "--from", "2026-07-01", "--to", "2026-08-01")
-    # The loyalty chapter's hotel (3 rooms) had two 3-night stays in July; the orders
-    # chapter's hotel (2 rooms) sold nothing that stayed; the availability chapter's
-    # calendars lie in December and January. 6 room nights of 31 x (3 + 2) = 155.
-    assert table["occupancy"] == f"{6 / 155:.4f}"
-    assert table["adr"] == "120.00"
-    assert table["revpar"] == f"{720 / 155:.2f}"
-    assert table["booking_conversion"] == "-"  # the demo records no searches
+def test_the_year_reads_back_as_the_demo_printed_it(
+    demo: tuple[Path, YearReport], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, report = demo
+    table = kpis(capsys, str(path), "--from", "2026-01-01", "--to", "2027-01-01")
+    # The store holds the homestay only: its orders and its calendars, as the demo read them.
+    for name in ("occupancy", "adr", "revpar", "cancellation_rate", "no_show_rate"):
+        value = report.kpis.value(name)
+        assert value is not None
+        assert table[name] == str(getattr(value, "amount", value)), name
+    assert table["booking_conversion"] == "-"  # the store keeps no searches
 
 
 def test_the_default_period_runs_from_the_first_arrivals_month(
-    demo: Path, capsys: pytest.CaptureFixture[str]
+    demo: tuple[Path, YearReport], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["kpi", str(demo)]) == 0
-    assert capsys.readouterr().out.startswith("KPIs from 2026-06-01 to 2026-07-31")
+    assert main(["kpi", str(demo[0])]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("KPIs from 2026-01-01 to 2026-12-31 (before 2027-01-01), ")
+    assert first.endswith(f", {demo[1].orders} orders in the store")
 
 
 @pytest.mark.parametrize(
@@ -56,9 +60,12 @@ def test_the_default_period_runs_from_the_first_arrivals_month(
     ],
 )
 def test_a_period_that_does_not_read_says_how_to_write_it(
-    demo: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    demo: tuple[Path, YearReport],
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
 ) -> None:
-    assert main(["kpi", str(demo), *argv]) == 2
+    assert main(["kpi", str(demo[0]), *argv]) == 2
     assert message in capsys.readouterr().err
 
 
@@ -79,7 +86,7 @@ def test_a_store_without_orders_says_so(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_the_demo_refuses_to_overwrite_a_database(
-    demo: Path, capsys: pytest.CaptureFixture[str]
+    demo: tuple[Path, YearReport], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["demo", "--db", str(demo)]) == 2
+    assert main(["demo", "--db", str(demo[0])]) == 2
     assert "already exists" in capsys.readouterr().err

@@ -95,7 +95,7 @@ class GuestData:
     def export(self, customer: CustomerId) -> dict[str, JSONValue]:
         """Everything held about ``customer``, as JSON-ready values.
 
-        A customer the stores know nothing of exports empty lists and ``None``s: the
+        A customer the stores know nothing of exports empty lists and ``None``: the
         answer to a request about someone never seen is that nothing is held.
 
         Example:

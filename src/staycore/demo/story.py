@@ -1,13 +1,14 @@
-"""The story ``staycore demo`` tells: what the library gets right, shown on real values.
+"""The chapters ``staycore demo`` tells before its year: what the library gets right.
 
 It covers the kernel (splitting money without losing a cent, a stay across a
-daylight-saving change, a lifecycle declared as a table with its diagram) and
-availability (a search that explains every refusal, and an iCalendar import that blocks
-nights). Each later context adds its chapter.
+daylight-saving change, a lifecycle declared as a table with its diagram), availability
+(a search that explains every refusal, and an iCalendar import that blocks nights),
+pricing, orders and loyalty, each on a small hotel of its own, on real values. The year
+that follows is :mod:`staycore.demo.year`'s.
 
 Example:
     >>> import io
-    >>> from staycore.demo import run_demo
+    >>> from staycore.demo.story import run_demo
     >>> out = io.StringIO()
     >>> run_demo(out)
     >>> "deposit + balance = TWD 10001.00" in out.getvalue()
@@ -36,6 +37,7 @@ from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.kernel.time import Clock, Slot, Stay, local_date, local_instant
+from staycore.membership.ids import CustomerId
 from staycore.membership.members import TierChanged
 from staycore.orders.events import RefundIssued
 from staycore.orders.order import Order
@@ -112,7 +114,8 @@ def run_demo(out: TextIO, *, stores: Callable[[Clock], Stores] = memory_stores) 
     Args:
         out: Where the story goes.
         stores: Builds the stores each chapter books on, from the chapter's clock: in
-            memory by default; ``staycore demo`` passes the SQLite file's.
+            memory by default, as ``staycore demo`` tells them (its SQLite file keeps the
+            year); ``lambda clock: sql_stores(database, clock)`` books them on SQL.
 
     Example:
         >>> import io
@@ -393,7 +396,13 @@ def _loyalty_chapter(write: _Writer, stores: Callable[[Clock], Stores]) -> None:
     loyalty = hotel.loyalty
     write.line("Garden Rewards: 10 points per euro paid; Silver at 10 nights or 4 stays a year")
     write.line("(+10 % bonus points); 1,000 points buy EUR 10 off; away half a year: 15 % off")
-    mei = loyalty.enrol(name="Mei Tan", email="mei@example.com", birthday=dt.date(1991, 4, 2))
+    # A fixed id, so that the codes made from it (rewards, win-backs) read the same each run.
+    mei = loyalty.enrol(
+        name="Mei Tan",
+        email="mei@example.com",
+        birthday=dt.date(1991, 4, 2),
+        customer=CustomerId("cus_01JD3M7K2Q8ZP4V6W9X1Y3Z5A7"),
+    )
     loyalty.give_consent(mei, Channel.EMAIL, granted=True, source="booking form")
     for nights in ("2026-06-05/2026-06-09", "2026-07-01/2026-07-04", "2026-07-20/2026-07-23"):
         order = hotel.stay_completed(mei, nights)
