@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
 
 from staycore.adapters.memory import MemoryIdempotencyStore, MemoryStore
 from staycore.kernel.errors import (
+    AggregateNotFoundError,
     ConcurrencyError,
     DuplicateAggregateError,
     IdempotencyConflictError,
     InvalidDurationError,
+    InvalidIdempotencyKeyError,
     UnitOfWorkStateError,
     VersionNotAdvancedError,
 )
@@ -195,3 +199,20 @@ def test_an_idempotency_ttl_must_be_positive(ttl: dt.timedelta) -> None:
     with pytest.raises(InvalidDurationError, match="positive"):
         store.claim("k", "f", ttl=ttl)
     assert store.claim("k", "f", ttl=TTL) is None
+
+
+@pytest.mark.parametrize("aggregate_id", [[1], {}, Decimal("sNaN"), None, 42])
+def test_an_id_that_is_not_text_finds_no_aggregate(aggregate_id: Any) -> None:
+    # Found by the fuzz suite: an unhashable id escaped as TypeError.
+    with MemoryStore().unit_of_work() as uow, pytest.raises(AggregateNotFoundError):
+        uow.repository(GuestNote).get(aggregate_id)
+
+
+@pytest.mark.parametrize(
+    "key", [None, 42, [1], Decimal("sNaN"), b"pay-1", "", "k" * 256, "pay\x00", "pay\ud800"]
+)
+def test_a_key_no_store_can_keep_is_refused_and_claims_nothing(key: Any) -> None:
+    store = MemoryIdempotencyStore(FrozenClock("2026-05-01T09:00:00Z"))
+    with pytest.raises(InvalidIdempotencyKeyError):
+        store.claim(key, "sha256:ab", ttl=dt.timedelta(hours=1))
+    assert repr(store).endswith("keys=0)")

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from staycore.adapters.sql import Database, SqlStore
-from staycore.adapters.sql.database import AtomicBlockSpoiledError
+from staycore.adapters.sql.database import AtomicBlockSpoiledError, translated_errors
 from staycore.adapters.sql.schema import aggregates
 from staycore.kernel.errors import (
     ConcurrencyError,
@@ -19,6 +19,7 @@ from staycore.kernel.errors import (
     StoreBusyError,
     StoreSchemaError,
     StoreUnavailableError,
+    UnstorableValueError,
 )
 from staycore.testing.contracts import GuestNote
 from staycore.testing.databases import PG_DSN, open_database, require_postgresql
@@ -195,3 +196,22 @@ def test_an_atomic_block_that_carries_on_after_a_failed_write_keeps_nothing(
         carry_on_after_a_failed_commit(database, note)
     assert raised.value.code == "persistence.atomic_block_spoiled"
     assert store.committed(GuestNote) == (note,)
+
+
+@pytest.mark.parametrize(
+    "error", [UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates"), OverflowError("too big")]
+)
+def test_a_value_the_driver_cannot_bind_is_an_unstorable_value(error: Exception) -> None:
+    # Found by the fuzz suite: the driver raised these while binding a parameter (a
+    # lone surrogate; an int beyond SQLite's 64 bits), and they escaped untranslated.
+    with pytest.raises(UnstorableValueError, match="cannot store a value"), translated_errors():
+        raise error
+
+
+def test_an_int_beyond_sqlite_integers_is_refused_as_unstorable(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'big.db'}")
+    try:
+        with pytest.raises(UnstorableValueError), database.transaction() as connection:
+            connection.execute(sa.text("select :n"), {"n": 10**400})
+    finally:
+        database.dispose()

@@ -23,7 +23,7 @@ from staycore.availability.appointments import (
 )
 from staycore.availability.ids import HoldId, ResourceId
 from staycore.availability.schedule import Resource, ScheduleException, WorkingHours
-from staycore.kernel.errors import NaiveDatetimeError
+from staycore.kernel.errors import InvalidIdentifierError, InvalidSlotError, NaiveDatetimeError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Slot
 from staycore.testing.errors import assert_refused
@@ -347,3 +347,28 @@ def test_a_hold_matches_only_its_own_request() -> None:
     assert not hold.matches(request(places=2, hold_id=HoldId.new()))
     # The expiry may differ: a retry computes it again.
     assert hold.matches(request(places=2, expires_at=at(MONDAY, 8, 5)))
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"hold_id": None}, InvalidIdentifierError),
+        ({"resource": [1]}, InvalidIdentifierError),
+        ({"owner": 42}, InvalidIdentifierError),
+        ({"slot": None}, InvalidSlotError),
+    ],
+)
+def test_a_slot_hold_request_of_the_wrong_types_is_refused(
+    changes: dict[str, Any], error: type[Exception]
+) -> None:
+    # Found by the fuzz suite: these were accepted, and failed inside the store.
+    nine = pendulum.datetime(2026, 5, 4, 9, tz=TAIPEI)
+    fields: dict[str, Any] = {
+        "hold_id": HoldId.new(),
+        "resource": ResourceId.new(),
+        "slot": Slot(nine, nine.add(hours=1)),
+        "owner": Identifier.new(),
+        "expires_at": nine,
+    }
+    with pytest.raises(error):
+        SlotHoldRequest(**(fields | changes))

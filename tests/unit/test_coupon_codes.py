@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from staycore.kernel.errors import InvalidIdentifierError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.money import Money
 from staycore.pricing.coupons import (
@@ -267,3 +268,15 @@ def test_only_a_live_redemption_can_be_released() -> None:
     assert usage.released(request.to_redemption()).uses == 0
     with pytest.raises(InvalidRedemptionError):
         usage.released(request.to_redemption().released())
+
+
+@pytest.mark.parametrize("changes", [{"order": None}, {"order": [1]}, {"customer": 42}])
+def test_a_redemption_names_its_order_and_customer_by_id(changes: dict[str, Any]) -> None:
+    fields: dict[str, Any] = {
+        "code": "WELCOME",
+        "order": Identifier.new(),
+        "customer": GUEST,
+        "discount": Money.of("5", "EUR"),
+    }
+    with pytest.raises(InvalidIdentifierError):
+        RedemptionRequest(**(fields | changes))

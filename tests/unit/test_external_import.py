@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pendulum
 import pytest
@@ -339,3 +340,41 @@ def test_export_to_a_channel_leaves_out_that_channels_own_bookings() -> None:
 def test_export_uids_are_stable() -> None:
     block = _block("a", "2026-07-01/2026-07-03")
     assert export_entries(CABIN, [], [block]) == export_entries(CABIN, [], [block])
+
+
+@pytest.mark.parametrize(
+    "nights", [None, "2026-08-01/2026-08-03", Stay.parse("2026-08-01/2026-08-03").nights]
+)
+def test_an_event_needs_its_nights_as_a_stay(nights: Any) -> None:
+    assert_refused(
+        MalformedFeedError,
+        "availability.malformed_feed",
+        "nights are a Stay",
+        lambda: ExternalBooking("r1", nights),
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"skip_summaries": None}, "skip_summaries is a collection"),
+        ({"skip_summaries": "Blocked"}, "skip_summaries is a collection"),
+        ({"skip_summaries": [b"Blocked"]}, "skip_summaries is a collection"),
+        ({"events": None}, "events is a sequence"),
+    ],
+)
+def test_a_feed_of_the_wrong_types_is_refused(changes: dict[str, Any], says: str) -> None:
+    arguments: dict[str, Any] = {
+        "feed": "airbnb",
+        "unit_type": LOFT,
+        "events": [ExternalBooking("r1", Stay.parse("2026-08-01/2026-08-03"))],
+        "current": (),
+        "confirmed": (),
+        "new_block_id": BlockId.new,
+    }
+    assert_refused(
+        MalformedFeedError,
+        "availability.malformed_feed",
+        says,
+        lambda: plan_import(**(arguments | changes)),
+    )

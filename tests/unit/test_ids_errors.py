@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import attrs
 import pendulum
 import pytest
 
@@ -145,3 +146,26 @@ def test_a_timestamp_after_the_year_9999_is_refused_with_a_staycore_error() -> N
     with pytest.raises(InvalidIdentifierError, match="after the year 9999") as caught:
         _ = far.timestamp
     assert caught.value.code == "ids.invalid"
+
+
+class ValidatedSeatId(Identifier):
+    prefix = "unit_seat"
+
+
+@attrs.frozen
+class Seat:
+    id: ValidatedSeatId = attrs.field(validator=ValidatedSeatId.validate)
+
+
+@pytest.mark.parametrize(
+    "value", [None, 42, b"unit_seat_01JD3M7K2Q8ZP4V6W9X1Y3Z5A7", ["x"], "nope"]
+)
+def test_validate_refuses_what_is_not_an_id_of_the_kind(value: Any) -> None:
+    with pytest.raises(InvalidIdentifierError, match="ValidatedSeatId"):
+        Seat(value)
+
+
+def test_validate_keeps_an_id_or_its_text() -> None:
+    text = "unit_seat_01JD3M7K2Q8ZP4V6W9X1Y3Z5A7"
+    assert Seat(ValidatedSeatId(text)).id == text
+    assert Seat(text).id == text  # type: ignore[arg-type]

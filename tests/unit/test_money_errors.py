@@ -360,3 +360,19 @@ def test_allocation_is_exact_for_ratios_with_more_digits_than_any_context() -> N
     assert parts == (Money.of(334, "JPY"), Money.of(333, "JPY"), Money.of(333, "JPY"))
     tiny, rest = Money.of("100.00", "USD").allocate(["1e-50", 1])
     assert (tiny, rest) == (Money.of("0.00", "USD"), Money.of("100.00", "USD"))
+
+
+def test_rounding_an_amount_too_large_for_minor_units_is_refused() -> None:
+    # Found by the fuzz suite: 10**400 of a currency could be built, and rounding it
+    # raised decimal.InvalidOperation instead of a staycore error.
+    huge = Money.of(10**400, "EUR")
+    assert_refused(
+        InvalidAmountError, "money.invalid_amount", "more than 34 significant", huge.rounded
+    )
+    assert_refused(
+        InvalidAmountError,
+        "money.invalid_amount",
+        "more than 34 significant",
+        lambda: huge.is_rounded,
+    )
+    assert Money.of(10**31, "EUR").rounded().amount == 10**31

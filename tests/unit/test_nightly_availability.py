@@ -17,8 +17,9 @@ from staycore.availability.holds import (
     HoldStatus,
     next_status,
 )
-from staycore.availability.ids import BlockId, HoldId, UnitTypeId
+from staycore.availability.ids import BlockId, HoldId, PropertyId, UnitTypeId
 from staycore.availability.inventory import (
+    MAX_ROOMS,
     Count,
     InvalidCapacityError,
     InventoryCalendar,
@@ -31,7 +32,10 @@ from staycore.availability.restrictions import (
     Restriction,
     RestrictionCalendar,
 )
+from staycore.availability.search import InvalidSearchError, Listing, PortfolioIndex, SearchQuery
 from staycore.availability.stay_holds import StayHoldRequest
+from staycore.availability.units import UnitNotFoundError, UnitRack
+from staycore.kernel.errors import InvalidIdentifierError, InvalidStayError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Stay
 from staycore.testing.errors import assert_refused
@@ -350,4 +354,157 @@ def test_blocks_need_rooms_and_imported_ones_their_source() -> None:
             nights=nights,
             reason=BlockReason.EXTERNAL_BOOKING,
         ),
+    )
+
+
+# -- hostile input (found by tests/fuzz) ------------------------------------------------
+
+_NIGHTS = Stay.parse("2026-07-10/2026-07-12")
+
+
+def _hold_request(**changes: Any) -> StayHoldRequest:
+    fields: dict[str, Any] = {
+        "hold_id": HoldId.new(),
+        "unit_type": UnitTypeId.new(),
+        "stay": _NIGHTS,
+        "owner": Identifier.new(),
+        "expires_at": pendulum.datetime(2026, 6, 1, 12, tz="UTC"),
+    }
+    return StayHoldRequest(**(fields | changes))
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"hold_id": None}, InvalidIdentifierError),
+        ({"hold_id": [1]}, InvalidIdentifierError),
+        ({"unit_type": "ut_nope"}, InvalidIdentifierError),
+        ({"owner": 42}, InvalidIdentifierError),
+        ({"stay": "2026-07-10/2026-07-12"}, InvalidStayError),
+        ({"rooms": MAX_ROOMS + 1}, InvalidCapacityError),
+    ],
+)
+def test_a_hold_request_of_the_wrong_types_is_refused(
+    changes: dict[str, Any], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        _hold_request(**changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"id": None}, InvalidIdentifierError),
+        ({"unit_type": [1]}, InvalidIdentifierError),
+        ({"unit": 7}, InvalidIdentifierError),
+        ({"nights": None}, InvalidBlockError),
+        ({"reason": "maintenance"}, InvalidBlockError),
+        ({"rooms": 10**400}, InvalidBlockError),
+    ],
+)
+def test_a_block_of_the_wrong_types_is_refused(
+    changes: dict[str, Any], error: type[Exception]
+) -> None:
+    fields: dict[str, Any] = {
+        "id": BlockId.new(),
+        "unit_type": UnitTypeId.new(),
+        "nights": _NIGHTS,
+        "reason": BlockReason.MAINTENANCE,
+    }
+    with pytest.raises(error):
+        Block(**(fields | changes))
+
+
+@pytest.mark.parametrize("span", [None, [], "2026-07-10/2026-07-12"])
+def test_a_night_selection_spans_a_stay(span: Any) -> None:
+    assert_refused(
+        InvalidSelectionError,
+        "availability.invalid_selection",
+        "spans a Stay",
+        lambda: NightSelection(span),
+    )
+
+
+def test_counts_above_the_most_rooms_are_refused_not_overflowed() -> None:
+    calendar = InventoryCalendar(UnitTypeId.new(), _NIGHTS)
+    assert_refused(
+        InvalidCapacityError,
+        "availability.invalid_capacity",
+        "at most 1,000,000",
+        lambda: calendar.set_capacity(NightSelection.of(_NIGHTS), 10**400),
+    )
+    calendar.set_capacity(NightSelection.of(_NIGHTS), MAX_ROOMS)
+    assert calendar.counts(_NIGHTS.check_in).capacity == MAX_ROOMS
+
+
+def test_a_calendar_covers_a_stay() -> None:
+    assert_refused(
+        InvalidStayError,
+        "time.invalid_stay",
+        "covers a Stay",
+        lambda: InventoryCalendar(UnitTypeId.new(), None),  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"max_guests": None}, "sleeps a whole number"),
+        ({"max_guests": float("nan")}, "sleeps a whole number"),
+        ({"name": b"Loft"}, "name is text"),
+    ],
+)
+def test_a_listing_of_the_wrong_types_is_refused(fields: dict[str, Any], says: str) -> None:
+    # Found by the fuzz suite: a listing sleeping None was accepted, and every search
+    # after it failed with TypeError.
+    valid: dict[str, Any] = {
+        "property_id": PropertyId.new(),
+        "unit_type": UnitTypeId.new(),
+        "name": "Loft",
+        "max_guests": 2,
+    }
+    assert_refused(
+        InvalidSearchError, "availability.invalid_search", says, lambda: Listing(**(valid | fields))
+    )
+    with pytest.raises(InvalidIdentifierError):
+        Listing(**(valid | {"unit_type": None}))
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"stay": None}, "is for a Stay"),
+        ({"booked_on": None}, "booked_on is a calendar date"),
+        ({"booked_on": dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC)}, "booked_on is a calendar date"),
+    ],
+)
+def test_a_search_query_of_the_wrong_types_is_refused(fields: dict[str, Any], says: str) -> None:
+    valid: dict[str, Any] = {"stay": _NIGHTS, "guests": 2, "booked_on": dt.date(2026, 6, 1)}
+    assert_refused(
+        InvalidSearchError,
+        "availability.invalid_search",
+        says,
+        lambda: SearchQuery(**(valid | fields)),
+    )
+
+
+def test_the_index_searches_queries_and_knows_no_unhashable_unit_type() -> None:
+    index = PortfolioIndex(_NIGHTS)
+    assert [1] not in index
+    assert_refused(
+        InvalidSearchError,
+        "availability.invalid_search",
+        "takes a SearchQuery",
+        lambda: index.search(None),  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("unit_id", [[1], {}, None])
+def test_a_rack_knows_no_unit_by_an_id_that_is_not_text(unit_id: Any) -> None:
+    rack = UnitRack(UnitTypeId.new(), _NIGHTS)
+    assert_refused(
+        UnitNotFoundError,
+        "availability.unit_not_found",
+        "add() it first",
+        lambda: rack.unit(unit_id),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pendulum
 import pytest
@@ -13,6 +14,7 @@ from staycore.availability.stock import ItemId
 from staycore.kernel.errors import (
     GuardRejectedError,
     IllegalTransitionError,
+    InvalidAmountError,
     InvalidIdentifierError,
     UnknownTimezoneError,
 )
@@ -36,6 +38,7 @@ from staycore.orders.payments import (
     MovementKind,
     MovementStatus,
     PaymentMovement,
+    PaymentRequest,
     PaymentStatus,
 )
 from staycore.orders.terms import BookingTerms, InvalidTermsError
@@ -366,3 +369,137 @@ def test_a_chargeback_reported_before_its_capture_waits_for_it() -> None:
     assert both.received.is_zero
     assert both.ledger.charged_back == eur("360.00")
     assert both.payment_status is PaymentStatus.REFUNDED
+
+
+# -- hostile input (found by tests/fuzz) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"name": None}, "a guest's name is text"),
+        ({"name": ["Mei"]}, "a guest's name is text"),
+        ({"name": "Mei", "email": True}, "e-mail is text or None"),
+        ({"name": "Mei", "phone": b"+33 6 12 34 56 78"}, "phone is text or None"),
+    ],
+)
+def test_a_guest_of_the_wrong_types_is_refused(fields: dict[str, Any], says: str) -> None:
+    assert_refused(InvalidGuestError, "orders.invalid_guest", says, lambda: Guest(**fields))
+
+
+def _stay_line(rooms: Any) -> StayLine:
+    return StayLine(
+        unit_type=UnitTypeId.new(),
+        stay=Stay.parse("2026-07-10/2026-07-11"),
+        guests=Guests(2),
+        rooms=rooms,
+        nightly=[Money.of("100.00", "EUR")],
+        hold=HoldId.new(),
+    )
+
+
+@pytest.mark.parametrize("rooms", [None, Decimal("NaN"), 1.0, True, 0])
+def test_a_stay_line_takes_a_whole_number_of_rooms(rooms: Any) -> None:
+    assert_refused(
+        InvalidLineError, "orders.invalid_line", "whole number", lambda: _stay_line(rooms)
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"slot": None}, "needs the Slot booked"),
+        ({"price": "40.00"}, "price is Money"),
+        ({"places": None}, "places must be a whole number"),
+    ],
+)
+def test_a_slot_line_of_the_wrong_types_is_refused(fields: dict[str, Any], says: str) -> None:
+    start = pendulum.datetime(2026, 7, 10, 10, tz="UTC")
+    valid: dict[str, Any] = {
+        "resource": ResourceId.new(),
+        "slot": Slot(start, start.add(hours=1)),
+        "price": Money.of("40.00", "EUR"),
+        "hold": HoldId.new(),
+    }
+    assert_refused(
+        InvalidLineError, "orders.invalid_line", says, lambda: SlotLine(**(valid | fields))
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"name": None}, "name is text"),
+        ({"quantity": None}, "whole quantity"),
+        ({"quantity": Decimal("NaN")}, "whole quantity"),
+        ({"unit_price": True}, "unit price in Money"),
+        ({"unit_price": None}, "unit price in Money"),
+    ],
+)
+def test_an_add_on_line_of_the_wrong_types_is_refused(fields: dict[str, Any], says: str) -> None:
+    valid: dict[str, Any] = {"name": "Breakfast", "quantity": 2, "unit_price": Money.of(15, "EUR")}
+    assert_refused(
+        InvalidLineError, "orders.invalid_line", says, lambda: AddOnLine(**(valid | fields))
+    )
+
+
+def test_an_add_on_too_dear_to_round_is_refused_with_a_money_error() -> None:
+    line = AddOnLine(name="Gold", quantity=10**400, unit_price=Money.of("15.00", "EUR"))
+    with pytest.raises(InvalidAmountError, match="34 significant digits"):
+        _ = line.total
+
+
+@pytest.mark.parametrize("nights", [[None], [Decimal("sNaN")], [[1]], [dt.datetime(2026, 7, 10)]])  # noqa: DTZ001
+def test_cancelling_nights_that_are_not_dates_is_refused(nights: list[Any]) -> None:
+    line = StayLine.priced(
+        unit_type=UnitTypeId.new(),
+        stay=Stay.parse("2026-07-10/2026-07-12"),
+        guests=Guests(2),
+        total=Money.of("200.00", "EUR"),
+        night_prices=[Money.of("100.00", "EUR")] * 2,
+        hold=HoldId.new(),
+    )
+    assert_refused(
+        InvalidLineError,
+        "orders.invalid_line",
+        "calendar dates",
+        lambda: line.without_nights(nights),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"hold_for": None}, "hold_for must be a positive duration"),
+        ({"hold_for": 900}, "hold_for must be a positive duration"),
+        ({"hold_for": dt.timedelta.max}, "at most 366 days"),
+        ({"approval_window": dt.timedelta(days=400)}, "at most 366 days"),
+        ({"reminder_days": None}, "whole number of days"),
+        ({"reminder_days": Decimal("NaN")}, "whole number of days"),
+    ],
+)
+def test_booking_terms_of_the_wrong_types_are_refused(fields: dict[str, Any], says: str) -> None:
+    assert_refused(
+        InvalidTermsError,
+        "orders.invalid_terms",
+        says,
+        lambda: BookingTerms(timezone="Europe/Paris", **fields),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [({"amount": None}, "asks for Money"), ({"method": True}, "payment method as text")],
+)
+def test_a_payment_request_of_the_wrong_types_is_refused(fields: dict[str, Any], says: str) -> None:
+    valid: dict[str, Any] = {
+        "order": OrderId.new(),
+        "amount": Money.of("50.00", "EUR"),
+        "method": "4242424242424242",
+    }
+    assert_refused(
+        InvalidPaymentError,
+        "payments.invalid_payment",
+        says,
+        lambda: PaymentRequest(**(valid | fields)),
+    )

@@ -10,7 +10,7 @@ import attrs
 import pendulum
 import pytest
 
-from staycore.kernel.errors import NaiveDatetimeError
+from staycore.kernel.errors import InvalidIdentifierError, NaiveDatetimeError
 from staycore.kernel.ids import IdGenerator
 from staycore.membership.ids import CustomerId, PointsEntryId
 from staycore.membership.points import (
@@ -672,3 +672,9 @@ def test_a_bad_adjustment_is_refused(
         PointsAccount(customer=GUEST).adjust(
             points, at=START, key="a", reason=reason, policy=policy
         )
+
+
+@pytest.mark.parametrize("customer", [None, [1], 42])
+def test_an_account_belongs_to_a_customer_id(customer: Any) -> None:
+    with pytest.raises(InvalidIdentifierError):
+        PointsAccount(customer=customer)

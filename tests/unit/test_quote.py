@@ -5,15 +5,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pendulum
 import pytest
 
 from staycore.availability.ids import UnitTypeId
-from staycore.kernel.errors import CurrencyMismatchError
+from staycore.kernel.errors import CurrencyMismatchError, InvalidStayError
 from staycore.kernel.money import Money
 from staycore.kernel.time import Stay
 from staycore.pricing.changes import InvalidPriceChangeError, PriceChange
+from staycore.pricing.errors import PricingError
 from staycore.pricing.ids import PromotionId, RatePlanId
 from staycore.pricing.promotions import DiscountKind, InvalidPromotionError, Promotion, Stacking
 from staycore.pricing.quote import (
@@ -440,3 +442,25 @@ def test_the_breakdown_lists_refusals() -> None:
     assert q.breakdown().splitlines()[-1] == (
         "not applied Welcome (code HELLO): it is for a first booking only"
     )
+
+
+@pytest.mark.parametrize(
+    ("asked", "error"),
+    [
+        ({"stay": None}, InvalidStayError),
+        ({"stay": "2026-07-10/2026-07-12"}, InvalidStayError),
+        ({"guests": None}, InvalidGuestsError),
+        ({"guests": 2}, InvalidGuestsError),
+        ({"tier": Decimal("sNaN")}, PricingError),
+        ({"tier": ["Gold"]}, PricingError),
+    ],
+)
+def test_a_stay_party_or_tier_of_the_wrong_type_is_refused(
+    asked: dict[str, Any], error: type[Exception]
+) -> None:
+    # Found by the fuzz suite: AttributeError or TypeError escaped from pricing.
+    arguments: dict[str, Any] = {"stay": Stay.parse("2026-07-10/2026-07-12"), "guests": Guests(2)}
+    with pytest.raises(error):
+        Pricer(plan(), rules()).quote(
+            **(arguments | asked), booked_at=pendulum.datetime(2026, 6, 1, tz="UTC")
+        )

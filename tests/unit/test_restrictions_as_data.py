@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -167,3 +167,28 @@ def test_a_window_pasted_back_leaves_the_calendar_as_it_was(
     rules.paste(rules.window(nights))
     assert _columns(rules, HORIZON) == before
     assert _columns(rules.grown_to(nights), HORIZON) == before
+
+
+@pytest.mark.parametrize(
+    "booked_on", [None, dt.timedelta(days=-1), dt.datetime(2026, 6, 1, tzinfo=dt.UTC)]
+)
+def test_checking_needs_the_booking_date_as_a_date(booked_on: Any) -> None:
+    # Found by the fuzz suite: TypeError, AttributeError or OverflowError escaped.
+    rules = RestrictionCalendar(Stay.parse("2026-07-01/2026-08-01"))
+    assert_refused(
+        InvalidRestrictionError,
+        "availability.invalid_restriction",
+        "booked_on is a calendar date",
+        lambda: rules.check(Stay.parse("2026-07-10/2026-07-12"), booked_on=booked_on),
+    )
+
+
+def test_a_number_of_days_beyond_a_century_is_refused_not_overflowed() -> None:
+    rules = RestrictionCalendar(Stay.parse("2026-07-01/2026-08-01"))
+    july = NightSelection.of(rules.horizon)
+    assert_refused(
+        InvalidRestrictionError,
+        "availability.invalid_restriction",
+        "at most 36,500",
+        lambda: rules.apply(july, {Restriction.MIN_STAY_ARRIVAL: 10**400}),
+    )

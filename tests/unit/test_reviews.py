@@ -11,7 +11,7 @@ import pendulum
 import pytest
 
 from staycore.kernel.errors import NaiveDatetimeError
-from staycore.kernel.events import event_payload
+from staycore.kernel.events import InvalidEventError, event_payload
 from staycore.orders.errors import OrderError
 from staycore.orders.ids import CustomerId, OrderId, ReviewId
 from staycore.orders.lifecycle import OrderStatus
@@ -485,3 +485,19 @@ def test_averages_round_half_up_to_one_place() -> None:
     assert average_ratings(thirds) == {D.SERVICE: Decimal("4.7")}
     halves = [reviewed({"service": score}) for score in (2, 3)] * 10  # 2.5 exactly
     assert str(average_ratings(halves)[D.SERVICE]) == "2.5"
+
+
+@pytest.mark.parametrize("ratings", [None, [("cleanliness", 5)], "cleanliness=5"])
+def test_a_review_event_needs_its_scores_by_name(ratings: Any) -> None:
+    # Found by the fuzz suite: a list or None escaped as ValueError or TypeError.
+    with pytest.raises(InvalidEventError, match="scores by dimension name"):
+        ReviewLeft(
+            aggregate_id=REVIEW_ID,
+            aggregate_version=1,
+            occurred_at=WRITTEN,
+            order=ORDER,
+            customer=CUSTOMER,
+            ratings=ratings,
+            overall=Decimal("5.0"),
+            text="",
+        )

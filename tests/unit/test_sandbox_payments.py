@@ -840,3 +840,23 @@ def test_capabilities_that_contradict_each_other_are_refused() -> None:
         GatewayCapabilities(partial_capture=False, multiple_captures=True)
     with pytest.raises(InvalidPaymentError, match="max_authorization_days"):
         GatewayCapabilities(max_authorization_days=0)
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (None, {"Sandbox-Signature": "t=1,v1=00"}),
+        ("{}", {"Sandbox-Signature": "t=1,v1=00"}),
+        (b"{}", None),
+        (b"{}", [("Sandbox-Signature", "t=1,v1=00")]),
+        (b"{}", {"Sandbox-Signature": True}),
+        (b"{}", {"Sandbox-Signature": b"t=1,v1=00"}),
+        (b"{}", {None: "x", "Sandbox-Signature": "t=1,v1=\u00e9\u00e9"}),
+    ],
+)
+def test_a_webhook_of_the_wrong_types_or_characters_is_refused(body: Any, headers: Any) -> None:
+    # Found by the fuzz suite: these escaped as TypeError or AttributeError, and a
+    # signature with non-ASCII characters made hmac.compare_digest raise TypeError.
+    gateway = sandbox()
+    with pytest.raises(WebhookSignatureError):
+        gateway.parse_webhook(body, headers)

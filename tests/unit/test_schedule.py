@@ -482,3 +482,22 @@ def test_a_resource_is_a_value() -> None:
     assert therapist() == therapist()
     assert attrs.evolve(therapist(), capacity=6) != therapist()
     assert hash(therapist()) == hash(therapist())
+
+
+@pytest.mark.parametrize("week", [None, ["mon-fri", "09:00-17:00"], "mon-fri 09:00-17:00"])
+def test_weekly_hours_are_a_mapping(week: Any) -> None:
+    assert_refused(
+        InvalidScheduleError,
+        "availability.invalid_schedule",
+        "map weekdays to hours",
+        lambda: WorkingHours.weekly(week),
+    )
+
+
+def test_a_window_ending_on_the_last_date_is_refused_not_overflowed() -> None:
+    assert_refused(
+        InvalidDayRangeError,
+        "availability.invalid_day_range",
+        "must end before",
+        lambda: therapist().window(dt.date(9999, 12, 30), dt.date.max),
+    )

@@ -297,3 +297,9 @@ def test_a_stay_that_would_end_after_the_year_9999_is_refused() -> None:
         "would end after the year 9999",
         lambda: Stay.of_nights(dt.date(9999, 12, 30), 5),
     )
+
+
+@pytest.mark.parametrize("name", ["Europe/" + "x" * 300, "Z\u0351" * 200, "Asia/\x00Taipei"])
+def test_a_name_no_zone_file_can_have_is_an_unknown_timezone(name: str) -> None:
+    # Found by the fuzz suite: a name too long for a file name raised OSError.
+    assert_refused(UnknownTimezoneError, "time.unknown_timezone", "IANA", lambda: timezone(name))

@@ -252,7 +252,8 @@ class BufferedUnitOfWork:
 
     def _get(self, kind: type[object], aggregate_id: Identifier) -> Aggregate:
         self._require_open("get()")
-        found = self._read(kind, aggregate_id)
+        # An id from an untyped caller may be anything; only text names an aggregate.
+        found = self._read(kind, aggregate_id) if isinstance(aggregate_id, str) else None
         if found is None:
             msg = (
                 f"no {kind.__name__} with id {aggregate_id!r}: it was never added, or added "

@@ -883,9 +883,10 @@ def _code(prefix: str, key: str) -> str:
     """A coupon code for ``key``: the same for a retry, unguessable without the key.
 
     The key names a customer's ULID, which carries 80 random bits; its digest keeps
-    what a code reveals to the code.
+    what a code reveals to the code. Any text hashes, a lone surrogate too: the code is
+    made after the points are posted, and must not fail then.
     """
-    digest = hashlib.sha256(key.encode()).hexdigest().upper()
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest().upper()
     return normalize_code(prefix + digest[:12])
 
 

@@ -65,6 +65,7 @@ from staycore.availability.errors import AvailabilityError
 from staycore.availability.holds import HoldStatus
 from staycore.availability.ids import HoldId, ResourceId
 from staycore.availability.schedule import Resource
+from staycore.kernel.errors import InvalidSlotError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Slot, Timezone, as_instant, local_date, timezone
 
@@ -184,6 +185,13 @@ def _expiry(value: dt.datetime) -> pendulum.DateTime:
     return as_instant(value, what="hold expiry")
 
 
+def _slot(value: Slot) -> Slot:
+    if not isinstance(value, Slot):
+        msg = f"a hold is for one Slot of the resource, got {value!r}"
+        raise InvalidSlotError(msg)
+    return value
+
+
 @attrs.frozen
 class FreeSlot:
     """A slot that can still be booked, and how many places it has left.
@@ -238,11 +246,11 @@ class SlotHoldRequest:
         'held'
     """
 
-    hold_id: HoldId
-    resource: ResourceId
-    slot: Slot
+    hold_id: HoldId = attrs.field(validator=HoldId.validate)
+    resource: ResourceId = attrs.field(validator=ResourceId.validate)
+    slot: Slot = attrs.field(converter=_slot)
     places: int = attrs.field(default=1, converter=_places)
-    owner: Identifier
+    owner: Identifier = attrs.field(validator=Identifier.validate)
     expires_at: pendulum.DateTime = attrs.field(converter=_expiry)
 
     def to_hold(self) -> SlotHold:

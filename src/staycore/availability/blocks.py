@@ -27,6 +27,7 @@ import attrs
 
 from staycore.availability.errors import AvailabilityError
 from staycore.availability.ids import BlockId, UnitId, UnitTypeId
+from staycore.availability.inventory import MAX_ROOMS
 from staycore.kernel.time import Stay
 
 __all__ = ["Block", "BlockReason", "ExternalSource", "InvalidBlockError"]
@@ -79,18 +80,30 @@ class Block:
             a block of one unit takes more than 1 room.
     """
 
-    id: BlockId
-    unit_type: UnitTypeId
+    id: BlockId = attrs.field(validator=BlockId.validate)
+    unit_type: UnitTypeId = attrs.field(validator=UnitTypeId.validate)
     nights: Stay
     reason: BlockReason
     rooms: int = 1
     source: ExternalSource | None = None
     note: str = ""
-    unit: UnitId | None = None
+    unit: UnitId | None = attrs.field(
+        default=None, validator=attrs.validators.optional(UnitId.validate)
+    )
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.rooms, bool) or not isinstance(self.rooms, int) or self.rooms < 1:
-            msg = f"a block takes a whole number of rooms, at least 1; got {self.rooms!r}"
+        if not isinstance(self.nights, Stay) or not isinstance(self.reason, BlockReason):
+            msg = (
+                "a block needs its nights as a Stay and its reason as a BlockReason; got "
+                f"{self.nights!r} and {self.reason!r}"
+            )
+            raise InvalidBlockError(msg)
+        rooms = self.rooms
+        if isinstance(rooms, bool) or not isinstance(rooms, int) or not 1 <= rooms <= MAX_ROOMS:
+            msg = (
+                f"a block takes a whole number of rooms, at least 1 and at most {MAX_ROOMS:,}; "
+                f"got {rooms!r}"
+            )
             raise InvalidBlockError(msg)
         if self.reason is BlockReason.EXTERNAL_BOOKING and self.source is None:
             msg = "an external booking block needs its source (feed and event UID)"

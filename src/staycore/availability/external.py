@@ -89,6 +89,13 @@ def _to_uid(value: str) -> str:
     return value.strip()
 
 
+def _to_nights(value: Stay) -> Stay:
+    if not isinstance(value, Stay):
+        msg = f"an event's nights are a Stay such as Stay.parse('2026-08-01/2026-08-03'); {value!r}"
+        raise MalformedFeedError(msg)
+    return value
+
+
 def _to_summary(value: str) -> str:
     if not isinstance(value, str):
         msg = f"an event's summary must be text, got {value!r}"
@@ -116,7 +123,7 @@ class ExternalBooking:
     """
 
     uid: str = attrs.field(converter=_to_uid)
-    nights: Stay
+    nights: Stay = attrs.field(converter=_to_nights)
     summary: str = attrs.field(default="", converter=_to_summary)
 
 
@@ -226,6 +233,17 @@ class ImportPlan:
         return self.unchanged + self.add + tuple(new for _, new in self.move)
 
 
+def _texts(value: Collection[str], name: str, shape: str) -> list[str]:
+    """``value`` as a list of text, or a refusal saying what it should be."""
+    items = (
+        list(value) if isinstance(value, Iterable) and not isinstance(value, str | bytes) else None
+    )
+    if items is None or not all(isinstance(item, str) for item in items):
+        msg = f"{name} is a collection of {shape}; got {value!r}"
+        raise MalformedFeedError(msg)
+    return items
+
+
 def _is_from(block: Block, feed: str, unit_type: UnitTypeId) -> bool:
     return (
         block.unit_type == unit_type
@@ -327,7 +345,11 @@ def plan_import(
         >>> [block.source.uid for block in plan.remove if block.source]
         ['r2']
     """
-    skipped = {summary.casefold() for summary in skip_summaries}
+    summaries = _texts(skip_summaries, "skip_summaries", "summaries, such as ['Blocked']")
+    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+        msg = f"events is a sequence of ExternalBooking, got {events!r}"
+        raise MalformedFeedError(msg)
+    skipped = {summary.casefold() for summary in summaries}
     wanted = _distinct_events(feed, events)
     ours: dict[str, list[Block]] = {}
     for block in current:

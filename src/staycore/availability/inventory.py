@@ -35,15 +35,18 @@ import datetime as dt
 import enum
 from array import array
 from collections.abc import Iterable
+from typing import Final
 
 import attrs
 
 from staycore.availability.errors import AvailabilityError
 from staycore.availability.ids import UnitTypeId
 from staycore.availability.nights import NightSelection
+from staycore.kernel.errors import InvalidStayError
 from staycore.kernel.time import Stay
 
 __all__ = [
+    "MAX_ROOMS",
     "Count",
     "InvalidCapacityError",
     "InventoryCalendar",
@@ -128,9 +131,16 @@ class Shortfall:
     available: int
 
 
+MAX_ROOMS: Final = 1_000_000
+"""The most rooms a count, a hold or a block may give one night (the counts are 32-bit)."""
+
+
 def _count(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"{what} must be a whole number of rooms, zero or more; got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ROOMS:
+        msg = (
+            f"{what} must be a whole number of rooms, zero or more, at most {MAX_ROOMS:,}; "
+            f"got {value!r}"
+        )
         raise InvalidCapacityError(msg)
     return value
 
@@ -146,6 +156,9 @@ class InventoryCalendar:
     __slots__ = ("_counts", "horizon", "unit_type")
 
     def __init__(self, unit_type: UnitTypeId, horizon: Stay) -> None:
+        if not isinstance(horizon, Stay):
+            msg = f"a calendar covers a Stay of nights, got {horizon!r}"
+            raise InvalidStayError(msg)
         self.unit_type = unit_type
         self.horizon = horizon
         size = horizon.nights

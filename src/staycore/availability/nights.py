@@ -68,6 +68,12 @@ class NightSelection:
     weekdays: frozenset[int] | None = attrs.field(default=None, converter=_to_weekdays)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.span, Stay):
+            msg = (
+                "a selection spans a Stay, such as Stay.parse('2026-07-01/2026-08-01'); "
+                f"got {self.span!r}"
+            )
+            raise InvalidSelectionError(msg)
         if self.weekdays is not None and not any(True for _ in self):
             names = ", ".join(_WEEKDAY_NAMES[d] for d in sorted(self.weekdays))
             msg = f"{self.span} has no {names}: the selection would change nothing"

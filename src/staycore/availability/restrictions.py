@@ -138,6 +138,9 @@ _BOUNDS: Final = (
     (Restriction.MIN_STAY_ARRIVAL, Restriction.MAX_STAY_ARRIVAL),
     (Restriction.MIN_LEAD_DAYS, Restriction.MAX_LEAD_DAYS),
 )
+_MAX_DAYS: Final = 36_500
+"""The longest stay or lead time a restriction may name: a hundred years (the calendar's
+columns are 32-bit)."""
 
 
 class RestrictionCalendar:
@@ -287,6 +290,9 @@ class RestrictionCalendar:
         Returns:
             The violations in night order; empty when the stay may be sold.
         """
+        if isinstance(booked_on, dt.datetime) or not isinstance(booked_on, dt.date):
+            msg = f"booked_on is a calendar date such as date(2026, 6, 1), got {booked_on!r}"
+            raise InvalidRestrictionError(msg)
         found: list[Violation] = []
         arrival = self.on(stay.check_in)
         length = stay.nights
@@ -429,8 +435,11 @@ def _value(restriction: Restriction, value: object) -> int:
             msg = f"{restriction.value} is True or False, got {value!r}"
             raise InvalidRestrictionError(msg)
         return int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"{restriction.value} is a whole number of days, 0 for no limit; got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_DAYS:
+        msg = (
+            f"{restriction.value} is a whole number of days, 0 for no limit, at most "
+            f"{_MAX_DAYS:,}; got {value!r}"
+        )
         raise InvalidRestrictionError(msg)
     return value
 

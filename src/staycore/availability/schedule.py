@@ -429,6 +429,12 @@ class WorkingHours:
             ...
             staycore.availability.schedule.InvalidScheduleError: [availability.invalid_schedule] ...
         """
+        if not isinstance(week, Mapping):
+            msg = (
+                "weekly hours map weekdays to hours, such as {'mon-fri': '09:00-17:00'}; "
+                f"got {week!r}"
+            )
+            raise InvalidScheduleError(msg)
         days: list[str | Iterable[WorkingInterval | str]] = [()] * len(WEEKDAYS)
         named: dict[int, str | int] = {}
         for key, hours in week.items():
@@ -721,6 +727,9 @@ class Resource:
             Slot('2026-03-29T00:00:00+01:00', '2026-03-30T00:00:00+02:00')
         """
         days = _day_range(first_day, first_day if last_day is None else last_day)
+        if days[-1] == dt.date.max:
+            msg = f"the days must end before {dt.date.max}, the last date a calendar can show"
+            raise InvalidDayRangeError(msg)
         return Slot(
             start_of_local_day(days[0], self.timezone),
             start_of_local_day(days[-1] + _ONE_DAY, self.timezone),

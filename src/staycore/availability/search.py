@@ -105,15 +105,38 @@ class Listing:
         max_guests: How many guests one unit sleeps.
     """
 
-    property_id: PropertyId
-    unit_type: UnitTypeId
+    property_id: PropertyId = attrs.field(validator=PropertyId.validate)
+    unit_type: UnitTypeId = attrs.field(validator=UnitTypeId.validate)
     name: str
     max_guests: int
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            msg = f"a listing's name is text such as 'Garden room', got {self.name!r}"
+            raise InvalidSearchError(msg)
+        guests = self.max_guests
+        if isinstance(guests, bool) or not isinstance(guests, int) or guests < 1:
+            msg = f"a listing sleeps a whole number of guests, at least 1; got {guests!r}"
+            raise InvalidSearchError(msg)
 
 
 def _positive(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         msg = f"a search needs a whole number of guests and rooms, at least 1; got {value!r}"
+        raise InvalidSearchError(msg)
+    return value
+
+
+def _searched_stay(value: Stay) -> Stay:
+    if not isinstance(value, Stay):
+        msg = f"a search is for a Stay such as Stay.parse('2026-07-10/2026-07-12'), got {value!r}"
+        raise InvalidSearchError(msg)
+    return value
+
+
+def _booking_date(value: dt.date) -> dt.date:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        msg = f"booked_on is a calendar date such as date(2026, 6, 1), got {value!r}"
         raise InvalidSearchError(msg)
     return value
 
@@ -130,10 +153,10 @@ class SearchQuery:
         properties: Properties to search, or ``None`` for the whole portfolio.
     """
 
-    stay: Stay = attrs.field(kw_only=False)
+    stay: Stay = attrs.field(kw_only=False, converter=_searched_stay)
     guests: int = attrs.field(converter=_positive)
     rooms: int = attrs.field(default=1, converter=_positive)
-    booked_on: dt.date
+    booked_on: dt.date = attrs.field(converter=_booking_date)
     properties: frozenset[PropertyId] | None = attrs.field(
         default=None, converter=attrs.converters.optional(frozenset)
     )
@@ -348,7 +371,7 @@ class PortfolioIndex:
             self.refresh(unit_type, restrictions.horizon)
 
     def __contains__(self, unit_type: object) -> bool:
-        return unit_type in self._position
+        return isinstance(unit_type, str) and unit_type in self._position
 
     def __len__(self) -> int:
         return len(self._listings)
@@ -365,6 +388,9 @@ class PortfolioIndex:
         Example:
             See the module example.
         """
+        if not isinstance(query, SearchQuery):
+            msg = f"search takes a SearchQuery, got {query!r}"
+            raise InvalidSearchError(msg)
         asked = self._scope(query)
         stay, first = query.stay, (query.stay.check_in - self.horizon.check_in).days
         last = first + stay.nights

@@ -25,7 +25,8 @@ import pendulum
 
 from staycore.availability.holds import HoldStatus
 from staycore.availability.ids import HoldId, UnitId, UnitTypeId
-from staycore.availability.inventory import InvalidCapacityError
+from staycore.availability.inventory import MAX_ROOMS, InvalidCapacityError
+from staycore.kernel.errors import InvalidStayError
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Stay, as_instant
 
@@ -33,9 +34,19 @@ __all__ = ["StayHold", "StayHoldRequest"]
 
 
 def _rooms(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"a hold takes a whole number of rooms, at least 1; got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ROOMS:
+        msg = (
+            f"a hold takes a whole number of rooms, at least 1 and at most {MAX_ROOMS:,}; "
+            f"got {value!r}"
+        )
         raise InvalidCapacityError(msg)
+    return value
+
+
+def _stay(value: Stay) -> Stay:
+    if not isinstance(value, Stay):
+        msg = f"a hold is for a Stay such as Stay.parse('2026-07-10/2026-07-12'), got {value!r}"
+        raise InvalidStayError(msg)
     return value
 
 
@@ -57,11 +68,11 @@ class StayHoldRequest:
         expires_at: When the hold lapses unless confirmed or extended.
     """
 
-    hold_id: HoldId
-    unit_type: UnitTypeId
-    stay: Stay
+    hold_id: HoldId = attrs.field(validator=HoldId.validate)
+    unit_type: UnitTypeId = attrs.field(validator=UnitTypeId.validate)
+    stay: Stay = attrs.field(converter=_stay)
     rooms: int = attrs.field(default=1, converter=_rooms)
-    owner: Identifier
+    owner: Identifier = attrs.field(validator=Identifier.validate)
     expires_at: pendulum.DateTime = attrs.field(converter=_expiry)
 
     def to_hold(self) -> StayHold:

@@ -149,9 +149,9 @@ class UnitRack:
         Raises:
             UnitNotFoundError: It is not in this rack.
         """
-        unit = self._units.get(unit_id)
+        unit = self._units.get(unit_id) if isinstance(unit_id, str) else None
         if unit is None:
-            msg = f"{unit_id} is not a unit of {self.unit_type}; add() it first"
+            msg = f"{unit_id!r} is not a unit of {self.unit_type}; add() it first"
             raise UnitNotFoundError(msg)
         return unit
 

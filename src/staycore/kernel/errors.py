@@ -34,6 +34,7 @@ __all__ = [
     "IllegalTransitionError",
     "InvalidAmountError",
     "InvalidDurationError",
+    "InvalidIdempotencyKeyError",
     "InvalidIdentifierError",
     "InvalidInstantError",
     "InvalidSlotError",
@@ -54,6 +55,7 @@ __all__ = [
     "UnitOfWorkStateError",
     "UnknownCurrencyError",
     "UnknownTimezoneError",
+    "UnstorableValueError",
     "VersionNotAdvancedError",
     "error_codes",
 ]
@@ -349,6 +351,16 @@ class InvalidStoreUrlError(PersistenceError):
     code = "persistence.invalid_url"
 
 
+class UnstorableValueError(PersistenceError):
+    """The database cannot store a value: text with lone surrogates, a number too large.
+
+    Nothing of the transaction was written. Fix the value (send text as valid Unicode);
+    retrying the same value fails the same way.
+    """
+
+    code = "persistence.unstorable_value"
+
+
 class IdempotencyConflictError(PersistenceError):
     """An idempotency key was reused for a different request."""
 
@@ -359,3 +371,9 @@ class IdempotencyInProgressError(PersistenceError):
     """A request with this idempotency key is still running: retry after it finishes."""
 
     code = "idempotency.in_progress"
+
+
+class InvalidIdempotencyKeyError(PersistenceError):
+    """An idempotency key is not text a store can keep: empty, too long, or unencodable."""
+
+    code = "idempotency.invalid_key"

@@ -99,6 +99,35 @@ class Identifier(str):
         return super().__new__(cls, value)
 
     @classmethod
+    def validate(cls, _instance: object, _attribute: object, value: Self) -> None:
+        """An ``attrs`` validator: refuse a field's value unless it is an id of this kind.
+
+        For fields that take ids from untyped callers: an id of the kind (or of a
+        subclass) passes, text is checked as the constructor checks it, and anything
+        else is refused.
+
+        Raises:
+            InvalidIdentifierError: ``value`` is not an identifier of this kind.
+
+        Example:
+            >>> import attrs
+            >>> from staycore.kernel.ids import Identifier
+            >>> class SeatId(Identifier):
+            ...     prefix = "doc_seat"
+            >>> @attrs.frozen
+            ... class Ticket:
+            ...     seat: SeatId = attrs.field(validator=SeatId.validate)
+            >>> Ticket(SeatId("doc_seat_01JD3M7K2Q8ZP4V6W9X1Y3Z5A7")).seat.timestamp.year
+            2024
+            >>> Ticket(None)
+            Traceback (most recent call last):
+            ...
+            staycore.kernel.errors.InvalidIdentifierError: [ids.invalid] ...
+        """
+        if not isinstance(value, cls):  # an untyped caller's value: check it as text
+            cls(value)
+
+    @classmethod
     def new(cls) -> Self:
         """Create a fresh identifier from the system clock and a secure random source.
 

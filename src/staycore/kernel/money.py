@@ -345,25 +345,34 @@ class Money:
             (Money('2.34', 'EUR'), Money('2.36', 'EUR'))
         """
         quantum = self.currency.quantum
-        if policy.increment is None:
-            amount = self.amount.quantize(quantum, rounding=policy.mode, context=_CONTEXT)
-        else:
-            if _CONTEXT.remainder(policy.increment, quantum):
-                msg = (
-                    f"rounding increment {policy.increment} is not a whole number of "
-                    f"{self.currency}'s minor unit {quantum}; use a multiple of it"
+        try:
+            if policy.increment is None:
+                amount = self.amount.quantize(quantum, rounding=policy.mode, context=_CONTEXT)
+            else:
+                if _CONTEXT.remainder(policy.increment, quantum):
+                    msg = (
+                        f"rounding increment {policy.increment} is not a whole number of "
+                        f"{self.currency}'s minor unit {quantum}; use a multiple of it"
+                    )
+                    raise InvalidAmountError(msg)
+                steps = _CONTEXT.divide(self.amount, policy.increment).quantize(
+                    Decimal(1), rounding=policy.mode, context=_CONTEXT
                 )
-                raise InvalidAmountError(msg)
-            steps = _CONTEXT.divide(self.amount, policy.increment).quantize(
-                Decimal(1), rounding=policy.mode, context=_CONTEXT
-            )
-            amount = _CONTEXT.multiply(steps, policy.increment).quantize(quantum, context=_CONTEXT)
+                amount = _CONTEXT.multiply(steps, policy.increment).quantize(
+                    quantum, context=_CONTEXT
+                )
+        except decimal.InvalidOperation:
+            # Arithmetic made an amount too large to write in minor units (10**40 x 3).
+            raise _too_precise() from None
         return Money(amount, self.currency)
 
     @property
     def is_rounded(self) -> bool:
         """Whether the amount is a whole number of minor units."""
-        return self.amount == self.amount.quantize(self.currency.quantum, context=_CONTEXT)
+        try:
+            return self.amount == self.amount.quantize(self.currency.quantum, context=_CONTEXT)
+        except decimal.InvalidOperation:
+            raise _too_precise() from None
 
     @property
     def minor_units(self) -> int:

@@ -97,7 +97,7 @@ def timezone(name: str | Timezone) -> Timezone:
         return known
     try:
         zone = pendulum.timezone(name)
-    except (InvalidTimezone, ValueError):
+    except (InvalidTimezone, ValueError, OSError):  # OSError: a name too long for a file
         zone = None
     if not isinstance(zone, Timezone):
         msg = f"unknown timezone {name!r}; use an IANA name such as 'Europe/Paris' or 'Asia/Tokyo'"

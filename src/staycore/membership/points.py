@@ -852,7 +852,7 @@ class PointsAccount:
         '2026-07-01'
     """
 
-    customer: CustomerId
+    customer: CustomerId = attrs.field(validator=CustomerId.validate)
     balance: int = 0
     lots: tuple[Lot, ...] = ()
     last_activity: pendulum.DateTime | None = None

@@ -80,7 +80,22 @@ class Channel(enum.Enum):
 
 
 def _stripped(value: str) -> str:
+    if not isinstance(value, str):
+        msg = f"a guest's name is text such as 'Mei Tan', got {type(value).__name__}"
+        raise InvalidGuestError(msg)
     return value.strip()
+
+
+def _text_or_none(value: object, what: str) -> None:
+    if value is not None and not isinstance(value, str):
+        msg = f"a guest's {what} is text or None, got {type(value).__name__}"
+        raise InvalidGuestError(msg)
+
+
+def _whole(value: object, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"{what} must be a whole number, at least 1; got {value!r}"
+        raise InvalidLineError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -112,6 +127,8 @@ class Guest:
         if not self.name:
             msg = "a guest needs a name: give the lead guest's name"
             raise InvalidGuestError(msg)
+        _text_or_none(self.email, "e-mail")
+        _text_or_none(self.phone, "phone")
         if self.email is not None and not _EMAIL.match(self.email):
             msg = f"e-mail {self.email!r} is not an address like name@example.com"
             raise InvalidGuestError(msg)
@@ -154,9 +171,7 @@ class StayLine:
         if len(self.nightly) != self.stay.nights:
             msg = f"stay {self.stay} has {self.stay.nights} nights but {len(self.nightly)} prices"
             raise InvalidLineError(msg)
-        if self.rooms < 1:
-            msg = f"a stay line takes at least one room, got {self.rooms}"
-            raise InvalidLineError(msg)
+        _whole(self.rooms, "a stay line's rooms")
         _same_currency(self.nightly, f"stay {self.stay}")
         object.__setattr__(self, "total", Money.total(self.nightly, self.nightly[0].currency))
 
@@ -214,6 +229,9 @@ class StayLine:
                 nights left would not be one run (cancel a middle night by cancelling the
                 line and booking two).
         """
+        if any(isinstance(n, dt.datetime) or not isinstance(n, dt.date) for n in nights):
+            msg = f"nights are calendar dates such as date(2026, 7, 12), got {nights!r}"
+            raise InvalidLineError(msg)
         dropped = set(nights)
         stay_nights = list(self.stay)
         if not dropped or not dropped <= set(stay_nights):
@@ -258,6 +276,17 @@ class SlotLine:
     hold: HoldId
     cancelled: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.slot, Slot):
+            msg = f"a slot line needs the Slot booked, got {type(self.slot).__name__}"
+            raise InvalidLineError(msg)
+        if not isinstance(self.price, Money):
+            msg = (
+                f"a slot line's price is Money such as Money.of('40.00', 'EUR'), got {self.price!r}"
+            )
+            raise InvalidLineError(msg)
+        _whole(self.places, "a slot line's places")
+
     @property
     def total(self) -> Money:
         """What the line costs."""
@@ -293,8 +322,20 @@ class AddOnLine:
     cancelled: bool = False
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            msg = f"an add-on's name is text such as 'Breakfast', got {type(self.name).__name__}"
+            raise InvalidLineError(msg)
+        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int):
+            msg = f"add-on {self.name!r} needs a whole quantity, got {self.quantity!r}"
+            raise InvalidLineError(msg)
         if self.quantity < 1:
             msg = f"add-on {self.name!r} needs a quantity of at least 1, got {self.quantity}"
+            raise InvalidLineError(msg)
+        if not isinstance(self.unit_price, Money):
+            msg = (
+                f"add-on {self.name!r} needs a unit price in Money such as "
+                f"Money.of('12.50', 'EUR'), got {self.unit_price!r}"
+            )
             raise InvalidLineError(msg)
         if (self.item is None) != (self.hold is None):
             msg = f"add-on {self.name!r} takes stock: give both its item and its stock hold"

@@ -285,11 +285,17 @@ class PaymentRequest:
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.amount, Money):
+            msg = f"a payment asks for Money such as Money.of('120.00', 'EUR'), got {self.amount!r}"
+            raise InvalidPaymentError(msg)
         if not self.amount.is_positive or not self.amount.is_rounded:
             msg = f"a payment asks for a positive amount in minor units, got {self.amount}"
             raise InvalidPaymentError(msg)
-        if not self.method:
-            msg = "a payment needs a payment method (a provider token or a card)"
+        if not isinstance(self.method, str) or not self.method:
+            msg = (
+                "a payment needs a payment method as text (a provider token or a card), "
+                f"got {self.method!r}"
+            )
             raise InvalidPaymentError(msg)
 
 

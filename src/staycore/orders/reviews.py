@@ -50,7 +50,7 @@ import attrs
 import pendulum
 
 from staycore.kernel.erasure import PersonalDataErased
-from staycore.kernel.events import DomainEvent
+from staycore.kernel.events import DomainEvent, InvalidEventError
 from staycore.kernel.time import as_instant
 from staycore.orders.errors import OrderError
 from staycore.orders.ids import CustomerId, OrderId, ReviewId
@@ -363,6 +363,9 @@ class Ratings(Mapping[RatingDimension, int]):
 
 
 def _score_names(value: Mapping[str, int]) -> dict[str, int]:
+    if not isinstance(value, Mapping):
+        msg = f"ratings are scores by dimension name, such as {{'cleanliness': 5}}; got {value!r}"
+        raise InvalidEventError(msg)
     return dict(value)
 
 

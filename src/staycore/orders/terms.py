@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 import attrs
 
@@ -31,6 +32,11 @@ class InvalidTermsError(OrderError):
     """Booking terms with a window that is not positive or an unknown timezone."""
 
     code = "orders.invalid_terms"
+
+
+_NOTHING: Final = dt.timedelta(0)
+_LONGEST: Final = dt.timedelta(days=366)
+"""The longest approval window or payment term: a year, so deadlines stay dates."""
 
 
 def _zone(name: str) -> str:
@@ -64,9 +70,16 @@ class BookingTerms:
 
     def __attrs_post_init__(self) -> None:
         for name in ("approval_window", "hold_for"):
-            if getattr(self, name) <= dt.timedelta(0):
-                msg = f"{name} must be a positive duration, got {getattr(self, name)}"
+            window = getattr(self, name)
+            if not isinstance(window, dt.timedelta) or not _NOTHING < window <= _LONGEST:
+                msg = (
+                    f"{name} must be a positive duration of at most {_LONGEST.days} days, "
+                    f"such as timedelta(minutes=15); got {window!r}"
+                )
                 raise InvalidTermsError(msg)
+        if isinstance(self.reminder_days, bool) or not isinstance(self.reminder_days, int):
+            msg = f"reminder_days must be a whole number of days, got {self.reminder_days!r}"
+            raise InvalidTermsError(msg)
         if self.reminder_days < 0:
             msg = f"reminder_days must be zero or more, got {self.reminder_days}"
             raise InvalidTermsError(msg)

@@ -543,8 +543,8 @@ class RedemptionRequest:
     """
 
     code: str = attrs.field(converter=normalize_code)
-    order: Identifier
-    customer: Identifier
+    order: Identifier = attrs.field(validator=Identifier.validate)
+    customer: Identifier = attrs.field(validator=Identifier.validate)
     discount: Money = attrs.field(converter=_discount)
 
     def to_redemption(self) -> Redemption:

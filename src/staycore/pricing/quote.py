@@ -56,14 +56,14 @@ from typing import Final, Protocol
 import attrs
 import pendulum
 
-from staycore.kernel.errors import CurrencyMismatchError
+from staycore.kernel.errors import CurrencyMismatchError, InvalidStayError
 from staycore.kernel.money import Money
 from staycore.kernel.time import Stay, as_instant, local_date, timezone
 from staycore.pricing.changes import PriceChange
 from staycore.pricing.errors import PricingError
 from staycore.pricing.ids import PromotionId
 from staycore.pricing.promotions import DiscountKind, Promotion, PromotionContext, Stacking
-from staycore.pricing.rate_plans import Guests, RatePlan
+from staycore.pricing.rate_plans import Guests, InvalidGuestsError, RatePlan
 from staycore.pricing.rules import FeeBasis, RuleSet, TaxBasis
 
 __all__ = [
@@ -102,6 +102,19 @@ class CouponLike(Protocol):
     def promotion(self) -> PromotionId:
         """The promotion the code unlocks."""
         ...
+
+
+def _check_asked(stay: Stay, guests: Guests, tier: str | None) -> None:
+    """Refuse a stay, party or tier of the wrong type before pricing reads them."""
+    if not isinstance(stay, Stay):
+        msg = f"a quote is for a Stay such as Stay.parse('2026-07-10/2026-07-12'), got {stay!r}"
+        raise InvalidStayError(msg)
+    if not isinstance(guests, Guests):
+        msg = f"a quote is for a party such as Guests(2, children=1), got {guests!r}"
+        raise InvalidGuestsError(msg)
+    if tier is not None and not isinstance(tier, str):
+        msg = f"tier is the name of the guest's loyalty tier or None, got {tier!r}"
+        raise PricingError(msg)
 
 
 class QuoteExpiredError(PricingError):
@@ -445,6 +458,7 @@ class Pricer:
             ...              booked_at=pendulum.datetime(2026, 6, 1, tz="UTC")).total
             Money('253.00', 'EUR')
         """
+        _check_asked(stay, guests, tier)
         instant, booked_on = self._booking(booked_at)
         occupancy = occupancy or {}
         lead_days = (stay.check_in - booked_on).days

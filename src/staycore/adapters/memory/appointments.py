@@ -153,7 +153,7 @@ class MemoryAppointmentStore(HoldKeeping[SlotHold, SlotHoldRequest]):
     # -- internals (called with the lock held) --------------------------------------
 
     def _resource(self, resource_id: ResourceId) -> Resource:
-        resource = self._resources.get(resource_id)
+        resource = self._resources.get(resource_id) if isinstance(resource_id, str) else None
         if resource is None:
             msg = f"no resource {resource_id!r} in this store; save_resource() it first"
             raise ResourceNotFoundError(msg)

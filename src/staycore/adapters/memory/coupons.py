@@ -139,7 +139,8 @@ class MemoryCouponStore:
         code = normalize_code(code)
         with self._lock:
             self._usage(code)
-            redemption = self._redemptions.get((code, order))
+            # An order id from an untyped caller may be anything; only text names an order.
+            redemption = self._redemptions.get((code, order)) if isinstance(order, str) else None
             if redemption is None or not redemption.is_live:
                 return redemption
             customer = redemption.customer

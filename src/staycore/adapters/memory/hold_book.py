@@ -147,7 +147,8 @@ class HoldBook(Generic[H, R]):
         Raises:
             HoldNotFoundError: No such hold.
         """
-        hold = self._holds.get(hold_id)
+        # An id from an untyped caller may be anything; only text names a hold.
+        hold = self._holds.get(hold_id) if isinstance(hold_id, str) else None
         if hold is None:
             msg = f"no {self._noun} {hold_id!r}: it was never reserved in this store"
             raise HoldNotFoundError(msg)

@@ -24,6 +24,7 @@ import threading
 
 import pendulum
 
+from staycore.adapters.idempotency_keys import checked_key
 from staycore.kernel.errors import (
     IdempotencyConflictError,
     IdempotencyInProgressError,
@@ -80,6 +81,8 @@ class MemoryIdempotencyStore:
             IdempotencyConflictError: ``key`` is held by a different fingerprint.
             IdempotencyInProgressError: The same request is still running.
             InvalidDurationError: ``ttl`` is not a positive duration.
+            InvalidIdempotencyKeyError: ``key`` is not text a store can keep (see
+                :func:`~staycore.adapters.idempotency_keys.checked_key`).
 
         Example:
             >>> from datetime import timedelta
@@ -93,6 +96,7 @@ class MemoryIdempotencyStore:
             ...
             staycore.kernel.errors.IdempotencyInProgressError: [idempotency.in_progress] ...
         """
+        key = checked_key(key)
         if not isinstance(ttl, dt.timedelta) or ttl <= dt.timedelta(0):
             msg = f"ttl must be a positive duration such as timedelta(hours=24), got {ttl!r}"
             raise InvalidDurationError(msg)

@@ -247,9 +247,9 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
     # -- internals (called with the lock held) --------------------------------------
 
     def _calendar(self, unit_type: UnitTypeId) -> InventoryCalendar:
-        calendar = self._calendars.get(unit_type)
+        calendar = self._calendars.get(unit_type) if isinstance(unit_type, str) else None
         if calendar is None:
-            msg = f"{unit_type} has no calendar; open_calendar() it over the nights you sell"
+            msg = f"{unit_type!r} has no calendar; open_calendar() it over the nights you sell"
             raise NightOutsideCalendarError(msg)
         return calendar
 

@@ -95,13 +95,13 @@ class MemoryPointsLedger:
     def account(self, customer: CustomerId) -> PointsAccount:
         """Return the member's account as their entries make it, now."""
         with self._lock:
-            book = self._books.get(customer)
+            book = self._books.get(customer) if isinstance(customer, str) else None
             return PointsAccount(customer=customer) if book is None else book.account
 
     def entries(self, customer: CustomerId) -> tuple[PointsEntry, ...]:
         """Return the member's entries in the order they were written."""
         with self._lock:
-            book = self._books.get(customer)
+            book = self._books.get(customer) if isinstance(customer, str) else None
             return () if book is None else tuple(book.by_id.values())
 
     def __repr__(self) -> str:

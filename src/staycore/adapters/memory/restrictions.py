@@ -96,10 +96,11 @@ class MemoryRestrictionStore:
 
     def _calendar(self, unit_type: UnitTypeId) -> RestrictionCalendar:
         """The calendar of ``unit_type``; called with the lock held."""
-        calendar = self._calendars.get(unit_type)
+        calendar = self._calendars.get(unit_type) if isinstance(unit_type, str) else None
         if calendar is None:
             msg = (
-                f"{unit_type} has no restrictions; open_restrictions() it over the nights you sell"
+                f"{unit_type!r} has no restrictions; open_restrictions() it over the nights "
+                "you sell"
             )
             raise NightOutsideCalendarError(msg)
         return calendar

@@ -114,7 +114,10 @@ def signature(body: bytes, *, secret: str, timestamp: int) -> str:
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+    return next(
+        (value for key, value in headers.items() if isinstance(key, str) and key.lower() == wanted),
+        None,
+    )
 
 
 def verify_signature(
@@ -140,7 +143,17 @@ def verify_signature(
         ...
         staycore.orders.payments.WebhookSignatureError: [payments.bad_signature] ... too old ...
     """
+    if not isinstance(body, bytes) or not isinstance(headers, Mapping):
+        msg = (
+            "a webhook is verified from the request's body as bytes and its headers as a "
+            f"mapping, exactly as received; got {type(body).__name__} and "
+            f"{type(headers).__name__}"
+        )
+        raise WebhookSignatureError(msg)
     value = _header(headers, SIGNATURE_HEADER)
+    if not isinstance(value, str | None):
+        msg = f"the {SIGNATURE_HEADER} header is text, got {type(value).__name__}"
+        raise WebhookSignatureError(msg)
     if value is None:
         msg = (
             f"the webhook has no {SIGNATURE_HEADER} header; pass the request's headers "
@@ -163,7 +176,8 @@ def verify_signature(
         raise WebhookSignatureError(msg)
     timestamp = int(timestamps[0])
     expected = _digest(body, secret, timestamp)
-    if not any(hmac.compare_digest(expected, given) for given in signatures):
+    # compare_digest takes ASCII text only; a signature with other characters matches nothing.
+    if not any(given.isascii() and hmac.compare_digest(expected, given) for given in signatures):
         msg = (
             "no signature of the webhook matches its body: it was altered on the way, "
             "or signed with another secret; check the webhook secret, and pass the body's "

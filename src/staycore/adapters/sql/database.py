@@ -52,6 +52,7 @@ from staycore.kernel.errors import (
     StoreBusyError,
     StoreSchemaError,
     StoreUnavailableError,
+    UnstorableValueError,
 )
 
 __all__ = [
@@ -413,6 +414,22 @@ def translated_errors(url: str = "") -> Iterator[None]:
         yield
     except exc.DBAPIError as error:
         raise _translated(error, url) from error
+    except exc.StatementError as error:
+        # SQLAlchemy's wrapper of an error raised while it prepared the statement.
+        if isinstance(error.orig, UnicodeEncodeError | OverflowError):
+            raise _unstorable(error.orig) from error
+        raise
+    except (UnicodeEncodeError, OverflowError) as error:
+        # The driver could not bind a parameter: nothing was sent, nothing written.
+        raise _unstorable(error) from error
+
+
+def _unstorable(error: BaseException) -> UnstorableValueError:
+    return UnstorableValueError(
+        f"the database cannot store a value it was given ({error}); text must be valid "
+        "Unicode (no lone surrogates) and numbers must fit their column: fix the value, "
+        "as retrying it fails the same way"
+    )
 
 
 def _translated(error: exc.DBAPIError, url: str) -> PersistenceError:

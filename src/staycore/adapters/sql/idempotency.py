@@ -28,6 +28,7 @@ import pendulum
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from staycore.adapters.idempotency_keys import checked_key
 from staycore.adapters.sql.database import Database, insert_unless_present
 from staycore.adapters.sql.schema import idempotency_keys, instant_of, utc_text
 from staycore.kernel.errors import (
@@ -65,10 +66,13 @@ class SqlIdempotencyStore:
             IdempotencyConflictError: ``key`` is held by a different fingerprint.
             IdempotencyInProgressError: The same request is still running.
             InvalidDurationError: ``ttl`` is not a positive duration.
+            InvalidIdempotencyKeyError: ``key`` is not text a store can keep (see
+                :func:`~staycore.adapters.idempotency_keys.checked_key`).
 
         Example:
             See the module example.
         """
+        key = checked_key(key)
         if not isinstance(ttl, dt.timedelta) or ttl <= dt.timedelta(0):
             msg = f"ttl must be a positive duration such as timedelta(hours=24), got {ttl!r}"
             raise InvalidDurationError(msg)
