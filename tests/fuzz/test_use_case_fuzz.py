@@ -68,15 +68,6 @@ F = {
         "InvalidArgumentError(StaycoreError), code 'app.invalid_argument', naming the "
         "argument and the type expected, before anything is read or held",
     ),
-    "unchecked-commands": Finding(
-        "a wrong-typed command field escapes from Orders.place",
-        "PlaceOrder, StayRequest, SlotRequest and AddOnRequest (staycore.app.orders) take "
-        "any value: a command with a wrong-typed field fails inside Orders.place with "
-        "AttributeError, TypeError or attrs' NotAnAttrsClassError",
-        "give the command classes attrs validators (instance_of for the guest, terms, "
-        "pricer and quote; deep_iterable(instance_of(...)) for stays, slots and add-ons; "
-        "ItemId.validate for an add-on's item) raising an OrderError subclass",
-    ),
 }
 """The findings in ``staycore.app``, by name."""
 
@@ -132,22 +123,7 @@ _UNCHECKED = {
     "loyalty.publish:[0]": _none,
     "loyalty.review_left:[0]": _none,
 }
-_COMMANDS = {
-    "booking.place:command": _none,
-    "booking.place:command.guest": _none,
-    "booking.place:command.terms": _none,
-    "booking.place:command.stays": _none,
-    "booking.place:command.stays[0]": _none,
-    "booking.place:command.stays[0].pricer": _none,
-    "booking.place:command.stays[0].quote": _none,
-    "booking.place:command.slots": _none,
-    "booking.place:command.slots[0]": _none,
-    "booking.place:command.add_ons": _none,
-    "booking.place:command.add_ons[0]": _none,
-    "booking.place:command.add_ons[0].item": list,
-}
 APP_FINDINGS.update({p: AppFinding("unchecked-arguments", v) for p, v in _UNCHECKED.items()})
-APP_FINDINGS.update({p: AppFinding("unchecked-commands", v) for p, v in _COMMANDS.items()})
 
 FUZZED = [(name, path) for name, path in CASES if case_id(name, path) not in APP_FINDINGS]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 
 from staycore.adapters.payments import (
@@ -12,7 +13,7 @@ from staycore.adapters.payments import (
     SUCCEEDING_CARD,
     THREE_D_SECURE_CARD,
 )
-from staycore.app.orders import AuthorizationTooEarlyError, NothingToPayError
+from staycore.app.orders import AuthorizationTooEarlyError, InvalidCommandError, NothingToPayError
 from staycore.availability.inventory import NotAvailableError
 from staycore.kernel.errors import ConcurrencyError, GuardRejectedError, IdempotencyConflictError
 from staycore.kernel.money import Money
@@ -664,3 +665,22 @@ def test_a_refund_cut_off_before_a_chargeback_gives_back_only_what_is_owed() -> 
     assert settled.ledger.refunded == eur("80.00")  # not the 180 first planned
     assert settled.received == settled.due == eur("180.00")
     assert conserved(settled)
+
+
+def test_a_command_with_a_field_of_the_wrong_kind_is_refused_before_anything_is_held() -> None:
+    hotel = SandboxHotel()
+    booking = hotel.booking("2026-07-10/2026-07-12")
+    before = hotel.counts("2026-07-10/2026-07-12")
+    for wrong, says in [
+        (lambda: attrs.evolve(booking, guest=None), "guest must be a Guest"),  # type: ignore[arg-type]
+        (lambda: attrs.evolve(booking, stays=[None]), "stays must be a list of StayRequest"),  # type: ignore[list-item]
+        (lambda: attrs.evolve(booking.stays[0], quote=None), "quote must be the Quote"),  # type: ignore[arg-type]
+    ]:
+        assert_refused(InvalidCommandError, "orders.invalid_command", says, wrong)
+    assert_refused(
+        InvalidCommandError,
+        "orders.invalid_command",
+        "takes a PlaceOrder",
+        lambda: hotel.orders.place(None, idempotency_key="k"),  # type: ignore[arg-type]
+    )
+    assert hotel.counts("2026-07-10/2026-07-12") == before

@@ -36,6 +36,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
+from typing import Any
 
 import attrs
 import pendulum
@@ -82,6 +83,7 @@ from staycore.pricing.quote import Pricer, Quote, check_quote
 __all__ = [
     "AddOnRequest",
     "AuthorizationTooEarlyError",
+    "InvalidCommandError",
     "NothingToPayError",
     "Orders",
     "PaymentOutcome",
@@ -113,6 +115,34 @@ class AuthorizationTooEarlyError(OrderError):
 # -- commands -------------------------------------------------------------------------
 
 
+class InvalidCommandError(OrderError):
+    """A command to book holds something that is not what it takes (a missing quote, say)."""
+
+    code = "orders.invalid_command"
+
+
+def _of(kind: type, what: str) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """A validator: the field holds a ``kind``, or the command is refused naming ``what``."""
+
+    def check(_command: object, field: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            msg = f"{field.name} must be {what}, got {value!r:.80}"
+            raise InvalidCommandError(msg)
+
+    return check
+
+
+def _each(kind: type, what: str) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """A validator: the field is a list or tuple of ``kind`` values."""
+
+    def check(_command: object, field: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, kind) for v in value):
+            msg = f"{field.name} must be a list of {what}, got {value!r:.80}"
+            raise InvalidCommandError(msg)
+
+    return check
+
+
 @attrs.frozen(kw_only=True)
 class StayRequest:
     """Rooms of a unit type as the guest saw them quoted.
@@ -124,8 +154,8 @@ class StayRequest:
         rooms: Rooms each night.
     """
 
-    pricer: Pricer
-    quote: Quote
+    pricer: Pricer = attrs.field(validator=_of(Pricer, "the Pricer that quoted the stay"))
+    quote: Quote = attrs.field(validator=_of(Quote, "the Quote the guest accepted"))
     rooms: int = 1
 
 
@@ -146,18 +176,26 @@ class AddOnRequest:
     name: str
     unit_price: Money
     quantity: int = 1
-    item: ItemId | None = None
+    item: ItemId | None = attrs.field(
+        default=None, validator=attrs.validators.optional(ItemId.validate)
+    )
 
 
 @attrs.frozen(kw_only=True)
 class PlaceOrder:
     """The command to book: who, what, through which channel, under which terms."""
 
-    guest: Guest
-    terms: BookingTerms
-    stays: Sequence[StayRequest] = ()
-    slots: Sequence[SlotRequest] = ()
-    add_ons: Sequence[AddOnRequest] = ()
+    guest: Guest = attrs.field(validator=_of(Guest, "a Guest"))
+    terms: BookingTerms = attrs.field(validator=_of(BookingTerms, "the BookingTerms"))
+    stays: Sequence[StayRequest] = attrs.field(
+        default=(), validator=_each(StayRequest, "StayRequest")
+    )
+    slots: Sequence[SlotRequest] = attrs.field(
+        default=(), validator=_each(SlotRequest, "SlotRequest")
+    )
+    add_ons: Sequence[AddOnRequest] = attrs.field(
+        default=(), validator=_each(AddOnRequest, "AddOnRequest")
+    )
     channel: Channel = Channel.DIRECT
     customer: CustomerId | None = None
     notes: str = ""
@@ -254,7 +292,11 @@ class Orders:
             CouponExhaustedError: A code ran out meanwhile; nothing is held.
             StoreBusyError: The database gave the placement up three times (deadlocks);
                 nothing is held: try again.
+            InvalidCommandError: ``command`` is not a :class:`PlaceOrder`.
         """
+        if not isinstance(command, PlaceOrder):
+            msg = f"place takes a PlaceOrder command, got {command!r:.80}"
+            raise InvalidCommandError(msg)
         placed: list[Order] = []
 
         def run() -> Order:
