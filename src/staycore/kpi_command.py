@@ -146,9 +146,6 @@ def _report(database: Database, first: dt.date | None, after: dt.date | None, ou
         pendulum.datetime(end.year, end.month, end.day),
         at=now,
     )
-    breaches = sum(report.first_response_breaches.values()) + sum(
-        report.resolution_breaches.values()
-    )
     table = kpi_table(
         [order_fact(order) for order in orders],
         start=start,
@@ -157,7 +154,7 @@ def _report(database: Database, first: dt.date | None, after: dt.date | None, ou
         currency=currencies.most_common(1)[0][0],
         review_scores=reviews,
         points_outstanding=points,
-        service_breaches=breaches,
+        service_breaches=report.breaches,
     )
     last = end - dt.timedelta(days=1)
     print(

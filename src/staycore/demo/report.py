@@ -355,8 +355,7 @@ def _report(year: Year, title: str) -> YearReport:
             ],
             points_outstanding=points,
             point_value=_POINT_VALUE,
-            service_breaches=sum(service.first_response_breaches.values())
-            + sum(service.resolution_breaches.values()),
+            service_breaches=service.breaches,
         )
 
     kpis = table(start, end, points=points["outstanding"])

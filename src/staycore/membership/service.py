@@ -1419,6 +1419,14 @@ class ServiceReport:
     rated: int
     average_rating: Decimal | None
 
+    @property
+    def breaches(self) -> int:
+        """Deadlines missed in all: late first responses and late resolutions.
+
+        What the KPI table counts as service breaches.
+        """
+        return sum(self.first_response_breaches.values()) + sum(self.resolution_breaches.values())
+
 
 def service_report(
     requests: Iterable[ServiceRequest],
@@ -1454,6 +1462,8 @@ def service_report(
         (2, {'complaint': 1, 'maintenance': 1}, 1)
         >>> report.first_response_breaches, report.resolution_breaches
         ({'complaint': 1, 'maintenance': 0}, {'complaint': 0, 'maintenance': 0})
+        >>> report.breaches
+        1
         >>> report.rated, report.average_rating
         (1, Decimal('4.0'))
     """
