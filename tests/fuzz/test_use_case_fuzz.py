@@ -14,9 +14,10 @@ place of that call, keeping the rest valid, and :func:`fuzz_calls.attempt` check
 * after an accepted call, the sweepers and searches still run.
 
 Findings in ``staycore.app`` (which this suite may not change) are listed in
-:data:`APP_FINDINGS`: each is reproduced by :func:`test_an_app_finding_still_fails`,
-marked ``xfail(strict=True)`` so that fixing it turns the test red until the entry goes,
-and its place is left out of the fuzzing until then.
+:data:`APP_FINDINGS` (empty while none is open): each is reproduced by
+:func:`test_an_app_finding_still_fails`, marked ``xfail(strict=True)`` so that fixing it
+turns the test red until the entry goes, and its place is left out of the fuzzing until
+then.
 """
 
 from __future__ import annotations
@@ -58,18 +59,13 @@ class Finding:
     fix: str
 
 
-F = {
-    "unchecked-arguments": Finding(
-        "a wrong-typed argument escapes as AttributeError/TypeError",
-        "a use case passes an argument of the wrong type (None, a list, True where a Stay, "
-        "a Pricer, a NightSelection, a Quote, an instant or text belongs) on without "
-        "checking it, and it fails deep inside with AttributeError or TypeError",
-        "check each argument's type where the use case receives it and raise an "
-        "InvalidArgumentError(StaycoreError), code 'app.invalid_argument', naming the "
-        "argument and the type expected, before anything is read or held",
-    ),
-}
-"""The findings in ``staycore.app``, by name."""
+F: dict[str, Finding] = {}
+"""The findings in ``staycore.app``, by name: none open at present.
+
+``unchecked-arguments`` (a wrong-typed argument escaping as AttributeError/TypeError) was
+fixed by checking each argument where the use case receives it
+(:mod:`staycore.app.arguments`, code ``app.invalid_argument``).
+"""
 
 
 @attrs.frozen
@@ -80,50 +76,8 @@ class AppFinding:
     value: Callable[[], object]
 
 
-def _none() -> object:
-    return None
-
-
 APP_FINDINGS: dict[str, AppFinding] = {}
 """Places the fuzzing leaves out, each with the value that shows its finding."""
-
-_UNCHECKED = {
-    "availability.check:[1]": _none,
-    "availability.export_entries:[1]": _none,
-    "availability.hold_stay:[0]": _none,
-    "availability.import_feed:horizon": _none,
-    "availability.open_unit_type:[0]": _none,
-    "availability.replace_stay:[1]": _none,
-    "availability.restrict:[1]": list,
-    "availability.resync:[1]": lambda: True,
-    "availability.set_allowance:[1]": list,
-    "availability.set_capacity:[1]": list,
-    "availability.unblock:[0]": _none,
-    "pricing.quote:[0]": _none,
-    "pricing.quote:codes": _none,
-    "pricing.redeem:[0]": _none,
-    "pricing.release:[0]": _none,
-    "pricing.release_codes:[0]": _none,
-    "booking.amount_due_now:[0]": _none,
-    "booking.cancel_lines:[1]": _none,
-    "booking.cancel_nights:[2]": _none,
-    "booking.capture:amount": lambda: True,
-    "booking.change_dates:pricer": _none,
-    "booking.pay:amount": lambda: True,
-    "appointments.find:[0]": _none,
-    "appointments.find:[1]": _none,
-    "appointments.hold_slot:[0]": _none,
-    "appointments.save_resource:[0]": _none,
-    "availability.block:[0]": _none,
-    "availability.assign:[1]": _none,
-    "loyalty.adjust:reason": _none,
-    "loyalty.adjust:staff": _none,
-    "loyalty.due_triggers:[0]": lambda: True,
-    "loyalty.order_completed:at": lambda: True,
-    "loyalty.publish:[0]": _none,
-    "loyalty.review_left:[0]": _none,
-}
-APP_FINDINGS.update({p: AppFinding("unchecked-arguments", v) for p, v in _UNCHECKED.items()})
 
 FUZZED = [(name, path) for name, path in CASES if case_id(name, path) not in APP_FINDINGS]
 

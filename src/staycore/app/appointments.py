@@ -43,6 +43,7 @@ from collections.abc import Sequence
 
 import pendulum
 
+from staycore.app.arguments import expect, expect_each
 from staycore.availability.appointments import FreeSlot, SlotHold, SlotHoldRequest, free_slots
 from staycore.availability.ids import HoldId, ResourceId
 from staycore.availability.resource_search import (
@@ -71,7 +72,18 @@ class Appointments:
         self._clock = clock
 
     def save_resource(self, resource: Resource) -> None:
-        """Store a resource, or replace it (new hours, a sick day); booked places stay."""
+        """Store a resource, or replace it (new hours, a sick day); booked places stay.
+
+        Raises:
+            InvalidArgumentError: ``resource`` is not a
+                :class:`~staycore.availability.schedule.Resource`.
+        """
+        resource = expect(
+            resource,
+            Resource,
+            name="Appointments.save_resource: resource",
+            example="Resource(id=ResourceId.new(), name='Yoga studio', timezone=..., hours=...)",
+        )
         self._store.save_resource(resource)
 
     def free_slots(
@@ -103,7 +115,19 @@ class Appointments:
         Raises:
             ResourceNotFoundError: A resource was never saved.
             InvalidResourceSearchError: The window is over.
+            InvalidArgumentError: ``query`` is not a
+                :class:`~staycore.availability.resource_search.ResourceQuery`, or
+                ``resources`` not a collection of resource ids.
         """
+        query = expect(
+            query,
+            ResourceQuery,
+            name="Appointments.find: query",
+            example="ResourceQuery(window=Slot(start, end), party=2)",
+        )
+        resources = expect_each(
+            resources, ResourceId, name="Appointments.find: resources", example="[resource.id]"
+        )
         now = self._now()
         window = query.window
         if window.end <= now:
@@ -125,7 +149,16 @@ class Appointments:
         Raises:
             SlotNotOfferedError: The resource does not offer the slot.
             SlotFullError: Fewer places are left than requested.
+            InvalidArgumentError: ``request`` is not a
+                :class:`~staycore.availability.appointments.SlotHoldRequest`.
         """
+        request = expect(
+            request,
+            SlotHoldRequest,
+            name="Appointments.hold_slot: request",
+            example="SlotHoldRequest(hold_id=HoldId.new(), resource=..., slot=..., owner=..., "
+            "expires_at=...)",
+        )
         return self._store.reserve(request)
 
     def confirm(self, hold_id: HoldId) -> SlotHold:

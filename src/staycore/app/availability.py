@@ -61,6 +61,7 @@ from collections.abc import Callable, Collection, Sequence
 
 import pendulum
 
+from staycore.app.arguments import expect, expect_each
 from staycore.availability.blocks import Block
 from staycore.availability.external import (
     ExportEntry,
@@ -89,6 +90,17 @@ from staycore.ports.restrictions import RestrictionStore
 __all__ = ["Availability"]
 
 _DAY = dt.timedelta(days=1)
+# How the messages of refused arguments show the values wanted.
+_STAY = "Stay.parse('2026-07-10/2026-07-12')"
+_NIGHTS = "NightSelection.of(Stay.parse('2026-07-01/2026-08-01'))"
+_BLOCK = "Block(id=BlockId.new(), unit_type=..., nights=..., reason=BlockReason.OWNER_USE)"
+_REQUEST = (
+    "StayHoldRequest(hold_id=HoldId.new(), unit_type=..., stay=..., owner=..., expires_at=...)"
+)
+
+
+def _nights(nights: NightSelection, where: str) -> NightSelection:
+    return expect(nights, NightSelection, name=f"{where}: nights", example=_NIGHTS)
 
 
 def _with_departure(stay: Stay) -> Stay:
@@ -123,6 +135,12 @@ class Availability:
         Example:
             See the module example.
         """
+        listing = expect(
+            listing,
+            Listing,
+            name="Availability.open_unit_type: listing",
+            example="Listing(property_id, UnitTypeId.new(), 'Loft', 2)",
+        )
         self._inventory.open_calendar(listing.unit_type, horizon)
         self._restrictions.open_restrictions(listing.unit_type, horizon)
         if listing.unit_type not in self.index:
@@ -132,11 +150,13 @@ class Availability:
 
     def set_capacity(self, unit_type: UnitTypeId, nights: NightSelection, capacity: int) -> None:
         """Set the rooms that exist on the selected nights ("Fridays in July: 3 rooms")."""
+        nights = _nights(nights, "Availability.set_capacity")
         self._inventory.set_capacity(unit_type, nights, capacity)
         self._sync(unit_type, nights.span)
 
     def set_allowance(self, unit_type: UnitTypeId, nights: NightSelection, allowance: int) -> None:
         """Set the overbooking allowance on the selected nights."""
+        nights = _nights(nights, "Availability.set_allowance")
         self._inventory.set_allowance(unit_type, nights, allowance)
         self._sync(unit_type, nights.span)
 
@@ -153,6 +173,7 @@ class Availability:
             InvalidRestrictionError: An unknown name, or a bad value.
             ContradictoryRestrictionsError: A minimum would exceed its maximum.
         """
+        nights = _nights(nights, "Availability.restrict")
         known = {restriction.value: restriction for restriction in Restriction}
         unknown = sorted(set(changes) - set(known))
         if unknown:
@@ -167,16 +188,19 @@ class Availability:
         self, unit_type: UnitTypeId, stay: Stay, *, booked_on: dt.date
     ) -> tuple[Violation, ...]:
         """Every restriction ``stay`` breaks when booked on ``booked_on``; empty if none."""
+        stay = expect(stay, Stay, name="Availability.check: stay", example=_STAY)
         rules = self._restrictions.restrictions(unit_type, _with_departure(stay))
         return rules.check(stay, booked_on=booked_on)
 
     def block(self, block: Block) -> None:
         """Take the block's rooms (or unit) out of sale."""
+        block = expect(block, Block, name="Availability.block: block", example=_BLOCK)
         self._inventory.block(block)
         self._sync(block.unit_type, block.nights)
 
     def unblock(self, block: Block) -> None:
         """Give a block's rooms back; an unknown or removed block is ignored."""
+        block = expect(block, Block, name="Availability.unblock: block", example=_BLOCK)
         self._inventory.unblock(block.id)
         self._sync(block.unit_type, block.nights)
 
@@ -193,6 +217,9 @@ class Availability:
             StayRestrictedError: The stay breaks restrictions; every violation is listed.
             NotAvailableError: Some nights lack rooms; every short night is listed.
         """
+        request = expect(
+            request, StayHoldRequest, name="Availability.hold_stay: request", example=_REQUEST
+        )
         violations = self.check(request.unit_type, request.stay, booked_on=booked_on)
         if violations:
             raise StayRestrictedError(request.unit_type, violations)
@@ -220,6 +247,9 @@ class Availability:
             NotAvailableError: Some new night lacks rooms; nothing changed.
             HoldNotActiveError: The old hold was released or has expired.
         """
+        request = expect(
+            request, StayHoldRequest, name="Availability.replace_stay: request", example=_REQUEST
+        )
         violations = self.check(request.unit_type, request.stay, booked_on=booked_on)
         if violations:
             raise StayRestrictedError(request.unit_type, violations)
@@ -256,7 +286,8 @@ class Availability:
 
     def assign(self, hold_id: HoldId, units: Sequence[UnitId]) -> StayHold:
         """Put a live hold in ``units`` (room 101), one per room it holds."""
-        return self._changed(hold_id, lambda: self._inventory.assign(hold_id, units))
+        rooms = expect_each(units, UnitId, name="Availability.assign: units", example="[room.id]")
+        return self._changed(hold_id, lambda: self._inventory.assign(hold_id, rooms))
 
     # -- search ----------------------------------------------------------------------
 
@@ -269,6 +300,13 @@ class Availability:
 
         Call it when another process changed the stores.
         """
+        if nights is not None:
+            nights = expect(
+                nights,
+                Stay,
+                name="Availability.resync: nights",
+                example=f"{_STAY}, or None for the search horizon",
+            )
         self._sync(unit_type, nights or self.index.horizon)
 
     # -- channel feeds ---------------------------------------------------------------
@@ -310,6 +348,7 @@ class Availability:
             EmptyFeedError: The feed is empty while blocks from it stand.
             MalformedFeedError: The feed contradicts itself; nothing changed.
         """
+        horizon = expect(horizon, Stay, name="Availability.import_feed: horizon", example=_STAY)
         confirmed = [
             hold.stay
             for hold in self._inventory.holds(unit_type, horizon)
@@ -346,6 +385,7 @@ class Availability:
         See :func:`~staycore.availability.external.export_entries`; write the text with
         :func:`staycore.adapters.ical.export_feed`.
         """
+        nights = expect(nights, Stay, name="Availability.export_entries: nights", example=_STAY)
         return export_entries(
             unit_type,
             self._inventory.holds(unit_type, nights),

@@ -44,11 +44,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import attrs
 import pendulum
 
+from staycore.app.arguments import expect, expect_each
 from staycore.availability.ids import UnitTypeId
 from staycore.kernel.errors import AggregateNotFoundError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.money import Money
-from staycore.kernel.time import Clock, Stay, local_date
+from staycore.kernel.time import Clock, Stay, as_instant, local_date
 from staycore.membership.earning import (
     Earning,
     earnings_for_stay,
@@ -400,7 +401,10 @@ class Loyalty:
         Raises:
             InvalidPointsEntryError: No reason, no staff name, or zero points.
             InsufficientPointsError: Taking away more than the member has.
+            InvalidArgumentError: ``reason`` or ``staff`` is not text.
         """
+        reason = expect(reason, str, name="Loyalty.adjust: reason", example="'Noisy room'")
+        staff = expect(staff, str, name="Loyalty.adjust: staff", example="'desk:ana'")
         if not reason.strip() or not staff.strip():
             msg = "an adjustment needs a reason and the staff member who made it"
             raise InvalidPointsEntryError(msg)
@@ -454,7 +458,14 @@ class Loyalty:
 
         Events this context does not react to are passed over, so a relay can hand it
         everything it publishes.
+
+        Raises:
+            InvalidArgumentError: ``events`` is not a collection of
+                :class:`~staycore.kernel.events.DomainEvent`; none was reacted to.
         """
+        events = expect_each(
+            events, DomainEvent, name="Loyalty.publish: events", example="store.outbox()"
+        )
         for event in events:
             if isinstance(event, OrderStatusChanged) and event.target is OrderStatus.COMPLETED:
                 self.order_completed(OrderId(event.aggregate_id), at=event.occurred_at)
@@ -480,11 +491,16 @@ class Loyalty:
         recorded; an upgrade the stay brings applies from the next one. The points are
         keyed by the order and the rule that earned them, so delivering the event again,
         now or later, earns nothing more.
+
+        Raises:
+            InvalidInstantError: ``at`` is neither ``None`` nor an aware datetime.
         """
+        done = (
+            self._clock.now() if at is None else as_instant(at, what="Loyalty.order_completed: at")
+        )
         order, customer = self._member_order(order_id)
         if order is None or customer is None:
             return ()
-        done = pendulum.instance(at) if at is not None else self._clock.now()
         record = self._stay_record(order, completed_at=done, spend=_kept(order, done))
         profile = self.profile(customer)
         if record is None or profile.stay_of(order_id) is not None:
@@ -558,7 +574,18 @@ class Loyalty:
         return posted
 
     def review_left(self, review: ReviewLeft) -> tuple[PointsEntry, ...]:
-        """A guest reviewed a stay: keep the score on the profile and earn the review bonus."""
+        """A guest reviewed a stay: keep the score on the profile and earn the review bonus.
+
+        Raises:
+            InvalidArgumentError: ``review`` is not a
+                :class:`~staycore.orders.reviews.ReviewLeft` event.
+        """
+        review = expect(
+            review,
+            ReviewLeft,
+            name="Loyalty.review_left: review",
+            example="the ReviewLeft event Reviews.leave recorded",
+        )
         customer = CustomerId(review.customer)
         if not self._is_member(customer):
             return ()
@@ -586,10 +613,13 @@ class Loyalty:
     def due_triggers(self, at: dt.datetime | None = None) -> tuple[DueAction, ...]:
         """The actions due at ``at`` (now by default), taken or not.
 
+        Raises:
+            InvalidInstantError: ``at`` is neither ``None`` nor an aware datetime.
+
         Example:
             See :meth:`run_triggers`.
         """
-        now = self._clock.now() if at is None else pendulum.instance(at)
+        now = self._clock.now() if at is None else as_instant(at, what="Loyalty.due_triggers: at")
         today = local_date(now, self.programme.timezone)
         arriving = self._arrivals(today)
         snapshots = [

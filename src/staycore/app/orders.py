@@ -41,6 +41,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from staycore.app.arguments import expect, expect_each
 from staycore.app.order_holds import OrderHold, OrderHolds
 from staycore.app.pricing import Pricing
 from staycore.app.undo import undo
@@ -125,20 +126,18 @@ def _of(kind: type, what: str) -> Callable[[object, attrs.Attribute[Any], object
     """A validator: the field holds a ``kind``, or the command is refused naming ``what``."""
 
     def check(_command: object, field: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            msg = f"{field.name} must be {what}, got {value!r:.80}"
-            raise InvalidCommandError(msg)
+        expect(value, kind, name=field.name, what=what, error=InvalidCommandError)
 
     return check
 
 
 def _each(kind: type, what: str) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    """A validator: the field is a list or tuple of ``kind`` values."""
+    """A validator: the field is a collection (a list, a tuple) of ``kind`` values."""
 
     def check(_command: object, field: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, list | tuple) or not all(isinstance(v, kind) for v in value):
-            msg = f"{field.name} must be a list of {what}, got {value!r:.80}"
-            raise InvalidCommandError(msg)
+        expect_each(
+            value, kind, name=field.name, what=f"a list of {what}", error=InvalidCommandError
+        )
 
     return check
 
@@ -442,7 +441,13 @@ class Orders:
         Before confirming, what the schedule asks (a deposit, or everything); after, the
         balance. A payment still under way (3-D Secure, a method that settles later)
         counts as paid here, so the guest is not asked twice.
+
+        Raises:
+            InvalidArgumentError: ``order`` is not an :class:`~staycore.orders.order.Order`.
         """
+        order = expect(
+            order, Order, name="Orders.amount_due_now: order", example="orders.get(order_id)"
+        )
         under_way = Money.total(
             (
                 m.amount
@@ -480,7 +485,16 @@ class Orders:
         Raises:
             NothingToPayError: Nothing is owed now and no amount was given.
             GatewayTimeoutError: The gateway did not answer; retry with the same key.
+            InvalidArgumentError: ``amount`` is neither ``None`` nor
+                :class:`~staycore.kernel.money.Money`.
         """
+        if amount is not None:
+            amount = expect(
+                amount,
+                Money,
+                name="Orders.pay: amount",
+                example="Money.of('50.00', 'EUR'), or None for what is due now",
+            )
         fingerprint = ("pay", order_id, method, amount, capture)
         outcome: list[PaymentOutcome] = []
 
@@ -531,7 +545,16 @@ class Orders:
             CaptureExceedsAuthorizedError, UnsupportedPaymentOperationError: The gateway
                 refused the amount (see its capabilities).
             GatewayTimeoutError: The gateway did not answer; retry with the same key.
+            InvalidArgumentError: ``amount`` is neither ``None`` nor
+                :class:`~staycore.kernel.money.Money`.
         """
+        if amount is not None:
+            amount = expect(
+                amount,
+                Money,
+                name="Orders.capture: amount",
+                example="Money.of('50.00', 'EUR'), or None for what is owed",
+            )
         outcome: list[PaymentOutcome] = []
 
         def run() -> Order:
@@ -617,7 +640,13 @@ class Orders:
         """Cancel some lines (a room, a slot, an add-on) under the policy.
 
         What they held is freed and any excess refunded; the other lines keep their prices.
+
+        Raises:
+            InvalidArgumentError: ``lines`` is not a collection of line ids.
         """
+        lines = expect_each(
+            lines, LineId, name="Orders.cancel_lines: lines", example="[order.lines[0].id]"
+        )
 
         def run() -> Order:
             now = self._clock.now()
@@ -641,7 +670,13 @@ class Orders:
         """Cancel nights at the start or end of a stay, under the policy.
 
         The nights left keep their prices and their rooms; any excess is refunded.
+
+        Raises:
+            InvalidArgumentError: ``nights`` is not a collection of dates.
         """
+        nights = expect_each(
+            nights, dt.date, name="Orders.cancel_nights: nights", example="[date(2026, 7, 22)]"
+        )
 
         def run() -> Order:
             now = self._clock.now()
@@ -681,7 +716,11 @@ class Orders:
             StayRestrictedError: The new dates break a restriction; nothing changed.
             NotAvailableError: Some new night is full; nothing changed.
             OrderNotChangeableError: The order has ended, or the guest has arrived.
+            InvalidArgumentError: ``pricer`` is not a :class:`~staycore.pricing.quote.Pricer`.
         """
+        pricer = expect(
+            pricer, Pricer, name="Orders.change_dates: pricer", example="Pricer(rate_plan, rules)"
+        )
 
         def run() -> Order:
             now = self._clock.now()

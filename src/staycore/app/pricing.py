@@ -50,9 +50,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 
+from staycore.app.arguments import expect, expect_each
 from staycore.app.undo import undo
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Clock, Stay
@@ -68,6 +69,10 @@ from staycore.pricing.quote import Pricer, Quote, QuoteExpiredError, Refusal
 from staycore.pricing.rate_plans import Guests
 
 __all__ = ["Pricing"]
+
+# How the messages of refused arguments show the values wanted.
+_QUOTE = "pricing.quote(pricer, stay, guests)"
+_CODES = "['SUMMER10']"
 
 
 class Pricing:
@@ -88,22 +93,30 @@ class Pricing:
         stay: Stay,
         guests: Guests,
         *,
-        codes: Iterable[str] = (),
+        codes: Collection[str] = (),
         tier: str | None = None,
         occupancy: Mapping[dt.date, Decimal] | None = None,
         first_booking: bool = False,
     ) -> Quote:
         """Price a stay now, with the coupon codes the guest typed.
 
-        A code the store does not know, or that cannot be a code, is refused in the
+        A code the store does not know, or text that cannot be a code, is refused in the
         quote with the reason; the rest of the quote stands.
+
+        Raises:
+            InvalidArgumentError: ``pricer`` is not a :class:`~staycore.pricing.quote.Pricer`,
+                or ``codes`` not a collection of text.
 
         Example:
             See the module example.
         """
+        pricer = expect(
+            pricer, Pricer, name="Pricing.quote: pricer", example="Pricer(rate_plan, rules)"
+        )
+        typed = expect_each(codes, str, name="Pricing.quote: codes", example=_CODES)
         found: list[Coupon] = []
         refused: list[Refusal] = []
-        for code in codes:
+        for code in typed:
             try:
                 found.append(self._coupons.coupon(code))
             except (UnknownCouponError, InvalidCouponCodeError) as error:
@@ -132,7 +145,9 @@ class Pricing:
             CustomerLimitReachedError: The customer used a code as often as allowed.
             BudgetExhaustedError: A code's budget cannot cover its discount.
                 Nothing stays redeemed when any error is raised.
+            InvalidArgumentError: ``quote`` is not a :class:`~staycore.pricing.quote.Quote`.
         """
+        quote = expect(quote, Quote, name="Pricing.redeem: quote", example=_QUOTE)
         if self._clock.now() >= quote.expires_at:
             msg = f"the quote expired at {quote.expires_at.isoformat()}; quote the stay again"
             raise QuoteExpiredError(msg)
@@ -156,9 +171,11 @@ class Pricing:
 
         Releasing again does nothing; codes the order never redeemed are skipped.
         """
+        quote = expect(quote, Quote, name="Pricing.release: quote", example=_QUOTE)
         return self.release_codes([code for code, _ in quote.coupon_discounts], order=order)
 
-    def release_codes(self, codes: Iterable[str], *, order: Identifier) -> tuple[Redemption, ...]:
+    def release_codes(self, codes: Collection[str], *, order: Identifier) -> tuple[Redemption, ...]:
         """Give back the uses ``order`` redeemed for ``codes``; see :meth:`release`."""
-        released = (self._coupons.release(code, order) for code in codes)
+        typed = expect_each(codes, str, name="Pricing.release_codes: codes", example=_CODES)
+        released = (self._coupons.release(code, order) for code in typed)
         return tuple(redemption for redemption in released if redemption is not None)
