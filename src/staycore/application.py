@@ -57,6 +57,7 @@ import attrs
 from staycore.adapters.memory import RecordingNotifier, memory_stores
 from staycore.adapters.payments import SandboxGateway
 from staycore.app.access import AccessDeniedError, AccessPolicy, Actor, Gatekeeper
+from staycore.app.analytics import Analytics
 from staycore.app.appointments import Appointments
 from staycore.app.availability import Availability
 from staycore.app.guest_data import GuestData
@@ -66,6 +67,7 @@ from staycore.app.orders import Orders
 from staycore.app.pricing import Pricing
 from staycore.app.reviews import Reviews
 from staycore.app.service_desk import ServiceDesk
+from staycore.availability.ids import UnitTypeId
 from staycore.kernel.errors import (
     AggregateNotFoundError,
     InvalidStoreUrlError,
@@ -156,6 +158,8 @@ class Application:
         appointments: Resources, their free slots and holds on them.
         service_desk: Guests' service requests and complaints (the CRM desk).
         guest_data: Everything held about a guest, exported on their request.
+        analytics: The KPIs of a period, the churn watch list and the RFM segments,
+            read from the stores.
         stores: The stores everything above runs on.
         payments: The payment gateway.
         clock: The clock every use case reads.
@@ -171,6 +175,7 @@ class Application:
     appointments: Appointments
     service_desk: ServiceDesk
     guest_data: GuestData
+    analytics: Analytics
     stores: Stores
     payments: PaymentGateway
     clock: Clock
@@ -232,6 +237,7 @@ class Application:
             appointments=guarded("appointments", self.appointments),
             service_desk=guarded("service_desk", self.service_desk),
             guest_data=guarded("guest_data", self.guest_data),
+            analytics=guarded("analytics", self.analytics),
             loyalty=None if self._loyalty is None else guarded("loyalty", self._loyalty),
         )
 
@@ -376,6 +382,14 @@ def bootstrap(
             policy=service_policy,
         ),
         guest_data=GuestData(uow=uow, aggregates=stores.aggregates, points=stores.points),
+        analytics=Analytics(
+            aggregates=stores.aggregates,
+            inventory=stores.inventory,
+            points=stores.points,
+            members=stores.members,
+            clock=clock,
+            unit_types=_unit_types(database, availability),
+        ),
         loyalty=loyalty,
         stores=stores,
         payments=payments,
@@ -384,6 +398,29 @@ def bootstrap(
         database=database,
         access=AccessPolicy.least_privilege() if access is None else access,
     )
+
+
+def _unit_types(
+    database: Database | None, availability: Availability
+) -> Callable[[], tuple[UnitTypeId, ...]]:
+    """Lists every unit type with a calendar, for the room nights analytics count.
+
+    On a database, every calendar in it, whoever opened it; otherwise (the memory
+    adapter, stores built by hand) the unit types this application lists in search.
+    """
+    if database is None:
+        index = availability.index
+        return lambda: tuple(index.listing_at(i).unit_type for i in range(len(index)))
+    import sqlalchemy as sa  # noqa: PLC0415 - the sql extra
+
+    from staycore.adapters.sql.inventory import inventory_calendars  # noqa: PLC0415
+
+    def calendared() -> tuple[UnitTypeId, ...]:
+        query = sa.select(inventory_calendars.c.unit_type).order_by(inventory_calendars.c.unit_type)
+        with database.transaction(write=False) as connection:
+            return tuple(UnitTypeId(found) for found in connection.execute(query).scalars())
+
+    return calendared
 
 
 def _database(url: str, *, schema: str | None, migrate: bool | None) -> Database:

@@ -1,10 +1,11 @@
 """``staycore kpi``: the KPI table of a period, read from a store such as the demo's.
 
-Reads every order, review, member and service request committed to a SQL store (the
-SQLite file ``staycore demo`` leaves, or any staycore database by URL), and prints
-:func:`~staycore.membership.kpis.kpi_table` for a period with each KPI's formula. Room
-nights available come from the inventory calendars of every unit type in the store.
-Needs the ``sql`` extra.
+Opens a SQL store (the SQLite file ``staycore demo`` leaves, or any staycore database by
+URL) with :func:`staycore.bootstrap`, without changing its tables, and prints what its
+analytics (:meth:`Analytics.kpis <staycore.app.analytics.Analytics.kpis>`) read from
+every order, review, member and service request committed to it: the KPI table of a
+period, with each KPI's formula. Room nights available come from the inventory calendars
+of every unit type in the store. Needs the ``sql`` extra.
 
 Example:
     The demo's year, with fewer guests than ``staycore demo`` draws:
@@ -23,31 +24,15 @@ Example:
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import sys
 from pathlib import Path
 from typing import TextIO
 
-import pendulum
-import sqlalchemy as sa
-
-from staycore.adapters.sql import (
-    Database,
-    SqlInventoryStore,
-    SqlMemberQueries,
-    SqlPointsLedger,
-    SqlStore,
-)
-from staycore.adapters.sql.inventory import inventory_calendars
-from staycore.app.kpis import order_fact, room_nights_available
-from staycore.availability.ids import UnitTypeId
+import staycore
+from staycore.application import Application
 from staycore.kernel.errors import StaycoreError
-from staycore.kernel.time import SystemClock
-from staycore.membership.kpis import kpi_table
-from staycore.membership.service import ServiceRequest, service_report
 from staycore.orders.order import Order
-from staycore.orders.reviews import Review
 
 __all__ = ["run_kpi"]
 
@@ -72,7 +57,8 @@ def run_kpi(
 
     Returns:
         0 with a table printed; 2 when the store cannot be read, holds no orders, or
-        a day does not read (with a message saying what to fix).
+        a day does not read, or its tables are not this staycore's (with a message
+        saying what to fix).
 
     Example:
         See the module example.
@@ -87,11 +73,9 @@ def run_kpi(
     url = db if "://" in db else f"sqlite:///{db}"
     try:
         first, after = _day(start, "--from"), _day(end, "--to")
-        database = Database(url)
-        try:
-            return _report(database, first, after, out)
-        finally:
-            database.dispose()
+        # A report reads: the tables are checked, never created or upgraded.
+        with staycore.bootstrap(store=url, migrate=False) as app:
+            return _report(app, first, after, out)
     except (StaycoreError, _UsageError) as error:
         print(f"staycore kpi: {error}", file=sys.stderr)
         return 2
@@ -111,12 +95,11 @@ def _day(text: str | None, option: str) -> dt.date | None:
         raise _UsageError(msg) from None
 
 
-def _report(database: Database, first: dt.date | None, after: dt.date | None, out: TextIO) -> int:
-    store = SqlStore(database)
-    orders = store.committed(Order)
+def _report(app: Application, first: dt.date | None, after: dt.date | None, out: TextIO) -> int:
+    orders = app.stores.aggregates.committed(Order)
     if not orders:
         print(
-            f"staycore kpi: {database!r} holds no orders; book some, or run staycore demo",
+            f"staycore kpi: {app.database!r} holds no orders; book some, or run staycore demo",
             file=sys.stderr,
         )
         return 2
@@ -125,37 +108,7 @@ def _report(database: Database, first: dt.date | None, after: dt.date | None, ou
     if end <= start:
         msg = f"--to {end} must come after --from {start}"
         raise _UsageError(msg)
-    currencies = collections.Counter(order.currency for order in orders)
-    now = SystemClock().now()
-    with database.transaction(write=False) as connection:
-        unit_types = [
-            UnitTypeId(found)
-            for found in connection.execute(sa.select(inventory_calendars.c.unit_type)).scalars()
-        ]
-    inventory = SqlInventoryStore(database, SystemClock())
-    reviews = [
-        review.ratings.overall
-        for review in store.committed(Review)
-        if start <= review.written_at.date() < end
-    ]
-    ledger = SqlPointsLedger(database)
-    points = sum(ledger.account(member).balance for member in SqlMemberQueries(store).members())
-    report = service_report(
-        store.committed(ServiceRequest),
-        pendulum.datetime(start.year, start.month, start.day),
-        pendulum.datetime(end.year, end.month, end.day),
-        at=now,
-    )
-    table = kpi_table(
-        [order_fact(order) for order in orders],
-        start=start,
-        end=end,
-        room_nights_available=room_nights_available(inventory, unit_types, start, end),
-        currency=currencies.most_common(1)[0][0],
-        review_scores=reviews,
-        points_outstanding=points,
-        service_breaches=report.breaches,
-    )
+    table = app.analytics.kpis(start, end)
     last = end - dt.timedelta(days=1)
     print(
         f"KPIs from {start} to {last} (before {end}), {len(orders)} orders in the store",

@@ -589,6 +589,17 @@ def _calls(w: World) -> dict[str, Make]:
         # -- guest data --
         "guest_data.export": make(app.guest_data.export, ident(w.member)),
         "guest_data.erase": make(app.guest_data.erase, ident(w.guest), at=w.now),
+        # -- analytics --
+        "analytics.kpis": make(
+            app.analytics.kpis,
+            dt.date(2026, 6, 1),
+            dt.date(2026, 7, 1),
+            currency="EUR",
+            searches=120,
+            point_value=eur("0.01"),
+        ),
+        "analytics.churn_watch": make(app.analytics.churn_watch, w.today, limit=5),
+        "analytics.segments": make(app.analytics.segments, w.today),
     }
 
 
@@ -611,6 +622,9 @@ CALLS: Callable[[World], dict[str, Make]] = _calls
 
 READS = frozenset(
     {
+        "analytics.churn_watch",
+        "analytics.kpis",
+        "analytics.segments",
         "availability.check",
         "availability.export_entries",
         "availability.hold",

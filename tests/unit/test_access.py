@@ -84,6 +84,7 @@ def test_every_use_case_needs_a_named_permission(app: Application) -> None:
         "service_desk": app.service_desk,
         "loyalty": app.loyalty,
         "guest_data": app.guest_data,
+        "analytics": app.analytics,
     }
     offered = {
         f"{context}.{name}"

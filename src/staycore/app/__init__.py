@@ -14,6 +14,10 @@ the same calls run on the memory adapter in a test and on a database in producti
 * :mod:`~staycore.app.orders`: booking from a quote, approval, payment through the
   gateway, cancellation and changes with refunds, the stay, and the sweeper.
 * :mod:`~staycore.app.reviews`: one review per stay after check-out, and the host's answer.
+* :mod:`~staycore.app.analytics`: the KPIs of a period, the churn watch list and the RFM
+  segments, from what the stores hold.
+* :mod:`~staycore.app.arguments`: the check every use case makes of its arguments'
+  types before it reads, holds or writes anything (``app.invalid_argument``).
 
 Each context adds its module as it lands.
 """

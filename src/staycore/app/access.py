@@ -13,14 +13,19 @@ guest      quote and book; read, pay, change and cancel their own orders; review
            stays; open their own service requests; read their own profile and points, give
            consent, redeem rewards, export their own data
 front_desk quote, book, read and change orders, check guests in and out, hold and release
-           rooms and slots, read profiles, open service requests; no payments
-marketing  read profiles; no edits, no export of guests' data (grant ``customers.export``)
-support    service requests, reading orders and profiles; no payments
+           rooms and slots, read profiles, open service requests; no payments, no analytics
+marketing  read profiles and analytics (``analytics.read``: KPIs, the churn watch list, RFM
+           segments); no edits, no export of guests' data (grant ``customers.export``)
+support    service requests, reading orders and profiles; no payments, no analytics
 finance    payments, captures and refunds (cancellations), points adjustments, reading
-           orders
+           orders, analytics
 owner      everything (``*``), and the only role that erases a guest's data
 system     the sweeper, webhooks, loyalty's reactions to orders and reviews, holds
 ========== ==================================================================================
+
+Analytics (:mod:`staycore.app.analytics`) are aggregates and scores that name customers
+by their pseudonymous id only: a role that reads them learns no guest's name or contact
+details, and the guest's own role never reads them, since they rank every customer.
 
 Only the actor's own records, and for owners every record, come back with guests'
 personal data as it is (``personal.read``); for every other role, what a use case
@@ -186,6 +191,10 @@ PERMISSIONS: Final[Mapping[str, str]] = {
     # a guest's data
     "guest_data.export": "customers.export",
     "guest_data.erase": "customers.erase",
+    # analytics: KPIs, churn and segments over every customer, by id
+    "analytics.kpis": "analytics.read",
+    "analytics.churn_watch": "analytics.read",
+    "analytics.segments": "analytics.read",
 }
 """The permission each use case needs, by ``context.method``."""
 
@@ -240,7 +249,7 @@ _LEAST_PRIVILEGE: Final[Mapping[str, tuple[str, ...]]] = {
         "service.open",
         "profiles.read",
     ),
-    "marketing": ("profiles.read", "availability.read"),
+    "marketing": ("profiles.read", "availability.read", "analytics.read"),
     "support": ("service.open", "service.manage", "orders.read", "profiles.read"),
     "finance": (
         "orders.read",
@@ -248,6 +257,7 @@ _LEAST_PRIVILEGE: Final[Mapping[str, tuple[str, ...]]] = {
         "payments.take",
         "payments.manage",
         "points.adjust",
+        "analytics.read",
     ),
     "owner": ("*",),
     "system": (

@@ -3,15 +3,16 @@
 :func:`run_year` builds the application (:func:`staycore.bootstrap` on the store given,
 a frozen clock on 1 January, the sandbox gateway, the Garden Rewards programme), runs a
 year of the plan a seed draws (:mod:`staycore.demo.year`), and writes what the stores
-then hold as plain aligned tables: the year at a glance, the KPI table (the functions
-``staycore kpi`` uses: :func:`~staycore.app.kpis.order_fact`,
-:func:`~staycore.app.kpis.room_nights_available`,
-:func:`~staycore.membership.kpis.kpi_table`), the RFM segments
-(:func:`~staycore.membership.scoring.score_customers`, with the ``analytics`` extra), the
-churn watch list with its reasons (:func:`~staycore.membership.churn.churn_risk`, from
-each guest's stays, cancellations, no-shows, complaints and reviews), loyalty (members
-by tier, points earned and spent) and payments (by occasion, as the gateway and the
-orders' ledgers count them, and whether they agree).
+then hold as plain aligned tables: the year at a glance, and what the application's
+analytics (:class:`~staycore.app.analytics.Analytics`, the use cases ``staycore kpi``
+reads too) work out from the stores: the KPI table
+(:meth:`~staycore.app.analytics.Analytics.kpis`), the RFM segments
+(:meth:`~staycore.app.analytics.Analytics.segments`, with the ``analytics`` extra) and the
+churn watch list with its reasons (:meth:`~staycore.app.analytics.Analytics.churn_watch`,
+from each guest's stays, cancellations, no-shows, complaints and reviews), the report
+putting the guests' names to their customer ids; then loyalty (members by tier, points
+earned and spent) and payments (by occasion, as the gateway and the orders' ledgers count
+them, and whether they agree).
 
 Example:
     >>> import io
@@ -34,20 +35,18 @@ from decimal import Decimal
 from typing import Final, TextIO
 
 import attrs
-import pendulum
 
 import staycore
 from staycore.adapters.payments import SandboxGateway
-from staycore.app.kpis import order_fact, room_nights_available
+from staycore.app.analytics import ExtraNotInstalledError
 from staycore.availability.ids import UnitTypeId
 from staycore.demo.guests import plan_year
-from staycore.demo.homestay import CURRENCY, TIMEZONE
+from staycore.demo.homestay import CURRENCY
 from staycore.demo.year import Year, simulate_year
 from staycore.kernel.money import Money
-from staycore.membership.churn import ChurnInputs, churn_risk
-from staycore.membership.kpis import KpiTable, kpi_table
+from staycore.membership.kpis import KpiTable
 from staycore.membership.points import EntryKind
-from staycore.membership.service import ServiceRequest, ServiceStatus, service_report
+from staycore.membership.service import ServiceRequest, ServiceStatus
 from staycore.orders.ids import CustomerId
 from staycore.orders.lifecycle import OrderStatus
 from staycore.orders.lines import StayLine
@@ -79,11 +78,8 @@ loyalty reactions), and these guests place about 125."""
 WATCHED: Final = 10
 """How many guests the churn watch list shows."""
 
-# The recent window of churn: half a year, against the half-year before.
-_WINDOW_DAYS: Final = 182
 # 1,000 points buy EUR 10 off: what one point is worth.
 _POINT_VALUE: Final = Money.of("0.01", CURRENCY)
-_STAYED: Final = frozenset({OrderStatus.COMPLETED})
 
 
 @attrs.frozen
@@ -325,7 +321,7 @@ def progress_bar(stream: TextIO, *, width: int = 30) -> Callable[[int, int], Non
 
 def _report(year: Year, title: str) -> YearReport:
     orders = year.orders()
-    app, homestay = year.app, year.homestay
+    app = year.app
     start, end = year.start, year.end
     ids = {order.id for order in orders}
     customers = set(year.customers.values())
@@ -335,32 +331,19 @@ def _report(year: Year, title: str) -> YearReport:
     ]
     members = [c for n, c in sorted(year.customers.items()) if year.plan.guests[n].member]
     points = _points(year, members)
-    now = app.clock.now()
-    unit_types = list(homestay.unit_types.values())
-    facts = [order_fact(order) for order in orders]
 
-    def table(first: dt.date, after: dt.date, *, points: int | None = None) -> KpiTable:
-        service = service_report(requests, _midnight(first), _midnight(after), at=now)
-        return kpi_table(
-            facts,
-            start=first,
-            end=after,
-            room_nights_available=room_nights_available(
-                app.stores.inventory, unit_types, first, after
-            ),
+    def table(first: dt.date, after: dt.date, *, point_value: Money | None = None) -> KpiTable:
+        return app.analytics.kpis(
+            first,
+            after,
             currency=CURRENCY,
             searches=sum(n for day, n in year.counts.searches_on.items() if first <= day < after),
-            review_scores=[
-                r.ratings.overall for r in reviews if first <= _local(r.written_at) < after
-            ],
-            points_outstanding=points,
-            point_value=_POINT_VALUE,
-            service_breaches=service.breaches,
+            point_value=point_value,
         )
 
-    kpis = table(start, end, points=points["outstanding"])
+    kpis = table(start, end, point_value=_POINT_VALUE)
     quarters = tuple(table(first, after) for first, after in _quarters(start, end))
-    segments, segment_of = _segments(year, orders)
+    segments, segment_of = _segments(year)
     captured, refunded, payments, agree = _payments(year, orders)
     fullest, oversold = _occupancy(year, orders)
     return YearReport(
@@ -369,7 +352,7 @@ def _report(year: Year, title: str) -> YearReport:
         quarters=quarters,
         glance=_glance(year, orders, reviews, requests),
         segments=segments,
-        watch=_watch(year, orders, reviews, requests, segment_of),
+        watch=_watch(year, segment_of),
         tiers=_tiers(year, members),
         points=points,
         payments=payments,
@@ -440,109 +423,39 @@ def _glance(
 
 
 def _segments(
-    year: Year, orders: Sequence[Order]
+    year: Year,
 ) -> tuple[tuple[tuple[str, int, int, Money, float], ...] | None, dict[str, str]]:
     """The RFM segments (with numpy), and each guest's segment by name."""
-    stayed = [order for order in orders if order.status in _STAYED]
     try:
-        from staycore.membership.scoring import score_customers  # noqa: PLC0415 - numpy
-    except ImportError:
+        segmentation = year.app.analytics.segments(year.end - dt.timedelta(days=1))
+    except ExtraNotInstalledError:
         return None, {}
-    if not stayed:
-        return (), {}
-    scored = score_customers(
-        [year.guest(_customer(order)).name for order in stayed],
-        [order.departure for order in stayed],
-        [order.received.amount for order in stayed],
-        at=year.end - dt.timedelta(days=1),
-        lifetime=False,
+    rows = tuple(
+        (s.segment, s.customers, s.stays, s.spend, s.mean_days_since_last_stay)
+        for s in segmentation.segments
     )
-    columns = scored.columns()
-    segment_of = {
-        str(c): str(s) for c, s in zip(columns["customer"], columns["segment"], strict=True)
-    }
-    groups: dict[str, list[int]] = collections.defaultdict(list)
-    for index, segment in enumerate(columns["segment"]):
-        groups[str(segment)].append(index)
-    rows = []
-    for segment, members in groups.items():
-        spend = sum((Decimal(str(columns["total_spend"][i])) for i in members), Decimal(0))
-        rows.append(
-            (
-                segment,
-                len(members),
-                sum(int(columns["frequency"][i]) + 1 for i in members),
-                Money.of(spend, CURRENCY),
-                statistics.mean(float(columns["days_since_last_stay"][i]) for i in members),
-            )
-        )
-    rows.sort(key=lambda row: (-row[1], row[0]))
-    return tuple(rows), segment_of
+    segment_of = {year.guest(c.customer).name: c.segment for c in segmentation.customers}
+    return rows, segment_of
 
 
-def _watch(
-    year: Year,
-    orders: Sequence[Order],
-    reviews: Sequence[Review],
-    requests: Sequence[ServiceRequest],
-    segment_of: dict[str, str],
-) -> tuple[ChurnWatch, ...]:
+def _watch(year: Year, segment_of: dict[str, str]) -> tuple[ChurnWatch, ...]:
     """Every guest scored for churn from what the stores know of them; the riskiest."""
-    today = year.end - dt.timedelta(days=1)
-    window = today - dt.timedelta(days=_WINDOW_DAYS)
-    by_guest: dict[str, list[Order]] = collections.defaultdict(list)
-    for order in orders:
-        by_guest[year.guest(_customer(order)).name].append(order)
-    scores: dict[str, list[Decimal]] = collections.defaultdict(list)
-    for review in reviews:
-        scores[year.guest(review.customer).name].append(review.ratings.overall)
-    complaints: dict[str, list[ServiceRequest]] = collections.defaultdict(list)
-    for request in requests:
-        if request.category == "complaint":
-            complaints[year.guest(request.customer).name].append(request)
+    scored = year.app.analytics.churn_watch(year.end - dt.timedelta(days=1), limit=None)
     watched = []
-    for name, placed in by_guest.items():
-        stays = [o.departure for o in placed if o.status in _STAYED and o.departure <= today]
-        recent = [o for o in placed if o.placed_at.date() > window]
-        theirs = complaints.get(name, [])
-        open_complaints = sum(r.status not in _SETTLED for r in theirs)
-        recent_complaints = sum(r.opened_at.date() > window for r in theirs)
-        cancellations = sum(o.status is OrderStatus.CANCELLED for o in recent)
-        no_shows = sum(o.status is OrderStatus.NO_SHOW for o in recent)
-        average = statistics.mean(scores[name]) if scores.get(name) else None
-        if stays:
-            inputs = ChurnInputs.from_stays(
-                stays,
-                today=today,
-                window_days=_WINDOW_DAYS,
-                open_complaints=open_complaints,
-                recent_complaints=recent_complaints,
-                cancellations=cancellations,
-                no_shows=no_shows,
-                average_review=average,
-            )
-        else:  # never stayed: measured from their first booking
-            first = min(o.placed_at.date() for o in placed)
-            inputs = ChurnInputs(
-                days_since_last_stay=(today - first).days,
-                open_complaints=open_complaints,
-                recent_complaints=recent_complaints,
-                cancellations=cancellations,
-                no_shows=no_shows,
-                average_review=average,
-            )
-        risk = churn_risk(inputs)
+    for risk in scored:
+        name = year.guest(risk.customer).name
         watched.append(
             ChurnWatch(
                 name=name,
                 segment=segment_of.get(name, "-"),
-                stays=len(stays),
-                last_stay=max(stays) if stays else None,
+                stays=risk.stays,
+                last_stay=risk.last_stay,
                 score=risk.score,
                 action=risk.action.value.replace("_", " "),
-                reasons=tuple(factor.reason for factor in risk.drivers),
+                reasons=risk.reasons,
             )
         )
+    # By name among equal risks, as the guests are drawn: customer ids are new each run.
     watched.sort(key=lambda guest: (-guest.score, guest.name))
     return tuple(watched[:WATCHED])
 
@@ -647,12 +560,6 @@ _SOLD: Final = frozenset(
 )
 
 
-def _customer(order: Order) -> CustomerId:
-    customer = order.guest.customer
-    assert customer is not None  # noqa: S101 - every order placed has a customer
-    return customer
-
-
 def _quarters(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     """The calendar quarters from ``start`` to ``end``, cut to them."""
     found = []
@@ -663,14 +570,6 @@ def _quarters(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
         found.append((first, min(after, end)))
         first = min(after, end)
     return found
-
-
-def _midnight(day: dt.date) -> pendulum.DateTime:
-    return pendulum.datetime(day.year, day.month, day.day, tz=TIMEZONE)
-
-
-def _local(instant: dt.datetime) -> dt.date:
-    return pendulum.instance(instant).in_timezone(TIMEZONE).date()
 
 
 # -- formatting ----------------------------------------------------------------------
