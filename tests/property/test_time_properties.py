@@ -177,3 +177,13 @@ def test_slots_compare_and_overlap_by_instant_not_by_wall_clock(
     assert not third.overlaps(first)
     assert sorted([third, first, second]) == [first, second, third]
     assert len({first, second, third}) == 3
+
+
+@given(st.lists(st.tuples(instants(), timezones()), min_size=1, max_size=8))
+def test_local_date_agrees_with_pendulum_whatever_it_was_asked_before(
+    asked: list[tuple[pendulum.DateTime, str]],
+) -> None:
+    # local_date keeps its last answer per zone: asking again, in any order, at the same
+    # or another instant, or at the same instant in another zone, must not change it.
+    for instant, zone in [*asked, *reversed(asked)]:
+        assert local_date(instant, zone) == instant.in_tz(zone).date()

@@ -270,15 +270,19 @@ class Money:
             Money('3.30', 'EUR')
         """
         result = cls.zero(currency)
-        total = result.amount
+        total, unit = result.amount, result.currency
         try:
             for amount in amounts:
-                if type(amount) is not Money or amount.currency != result.currency:
+                # ISO currencies are one object each: identity settles the usual case
+                # without attrs' field-by-field equality.
+                if type(amount) is not Money or (
+                    amount.currency is not unit and amount.currency != unit
+                ):
                     result._same_currency(amount, "add")  # raises the error that fits
                 total = _EXACT.add(total, amount.amount)
         except decimal.Inexact:
             raise _too_precise() from None
-        return _trusted(total, result.currency)
+        return _trusted(total, unit)
 
     # -- arithmetic ------------------------------------------------------------------
 

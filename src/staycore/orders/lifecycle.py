@@ -57,6 +57,10 @@ class OrderStatus(enum.Enum):
     DECLINED = "declined"
     NO_SHOW = "no_show"
 
+    # Each status is one object: identity is its equality, and hashing it so is free,
+    # where Enum's own hash is a Python call on every lookup of the lifecycle's table.
+    __hash__ = object.__hash__
+
 
 class OrderFacts(Protocol):
     """What the guards of the lifecycle read; see :class:`LifecycleFacts` for each fact.

@@ -202,39 +202,31 @@ class Order:
             msg = f"an order's id must be an OrderId such as OrderId.new(), got {order_id!r}"
             raise InvalidIdentifierError(msg)
         placed_at = as_instant(at, what="at")
-        if not any(isinstance(line, _BOOKABLE) for line in lines):
-            msg = "an order books a stay or an appointment slot; add-ons come with one"
-            raise InvalidLineError(msg)
-        currencies = {line.total.currency for line in lines}
-        if len(currencies) > 1:
-            msg = f"an order's lines are in one currency, got {sorted(c.code for c in currencies)}"
-            raise InvalidLineError(msg)
-        currency = currencies.pop()
-        order = cls(
-            id=order_id,
-            version=1,
-            status=OrderStatus.DRAFT,
-            guest=guest,
-            channel=channel,
-            terms=terms,
-            lines=tuple(lines),
-            currency=currency,
-            placed_at=placed_at,
-            expires_at=_after(placed_at, terms.hold_for),
-            ledger=PaymentLedger(currency),
-            coupon_codes=tuple(coupon_codes),
-            notes=notes,
+        lines = tuple(lines)
+        currency = _currency_of(lines)
+        order = _made(
+            {
+                "id": order_id,
+                "version": 1,
+                "status": OrderStatus.DRAFT,
+                "guest": guest,
+                "channel": channel,
+                "terms": terms,
+                "lines": lines,
+                "currency": currency,
+                "placed_at": placed_at,
+                "expires_at": _after(placed_at, terms.hold_for),
+                "approval_deadline": None,
+                "ledger": _empty_ledger(currency),
+                "charges": (),
+                "coupon_codes": tuple(coupon_codes),
+                "notes": notes,
+                "requests": (),
+            }
         )
         arrival, departure = order._dates()
-        placed = OrderPlaced(
-            aggregate_id=order_id,
-            aggregate_version=1,
-            occurred_at=placed_at,
-            channel=channel,
-            total=order.value,
-            lines=len(lines),
-            arrival=arrival,
-            departure=departure,
+        placed = OrderPlaced.of_order(
+            order_id, placed_at, channel, order.value, len(lines), arrival, departure
         )
         return order, (placed,)
 
@@ -243,15 +235,19 @@ class Order:
     @property
     def active_lines(self) -> tuple[OrderLine, ...]:
         """The lines not cancelled."""
-        return tuple(line for line in self.lines if not line.cancelled)
+        return tuple([line for line in self.lines if not line.cancelled])  # a list: cheaper
 
     @property
     def value(self) -> Money:
         """What the active lines cost."""
         known: Money | None = self.__dict__.get("_value")
         if known is None:
-            totals = (line.total for line in self.active_lines)
-            known = self.__dict__["_value"] = Money.total(totals, self.currency)
+            active = self.active_lines
+            if len(active) == 1:  # most orders: one room, nothing to add up
+                known = active[0].total
+            else:
+                known = Money.total((line.total for line in active), self.currency)
+            self.__dict__["_value"] = known
         return known
 
     @property
@@ -312,6 +308,9 @@ class Order:
 
     def _span_of_lines(self) -> tuple[dt.date, dt.date]:
         lines = self.active_lines or self.lines
+        if len(lines) == 1 and isinstance(lines[0], StayLine):  # most orders: one room
+            stay = lines[0].stay
+            return stay.check_in, stay.check_out
         starts: list[dt.date] = []
         ends: list[dt.date] = []
         for line in lines:
@@ -364,19 +363,25 @@ class Order:
     # -- the lifecycle -------------------------------------------------------------
 
     def _next(self, **changes: Any) -> Order:  # noqa: ANN401 - fields of Order
-        """This order with ``changes``, one version on.
+        """This order with ``changes``, one version on."""
+        return self._with(changes)
+
+    def _with(self, changes: Mapping[str, Any], versions: int = 1) -> Order:
+        """This order with ``changes``, ``versions`` on.
 
         The hot path of every transition: the fields are copied as they are (they were
         checked when the order was made, and each change is made by a method that
         checks it), which is several times cheaper than :func:`attrs.evolve`.
         """
-        changed = object.__new__(Order)
-        fields = changed.__dict__
-        fields.update(self.__dict__)
-        fields.update(changes, version=self.version + 1)
-        if "lines" in changes:  # what was worked out from the old lines no longer holds
-            for derived in _FROM_LINES:
-                fields.pop(derived, None)
+        fields = self.__dict__.copy()
+        if changes:
+            fields.update(changes)
+            if "lines" in changes:  # what was worked out from the old lines no longer holds
+                for derived in _FROM_LINES:
+                    fields.pop(derived, None)
+        fields["version"] = self.version + versions
+        changed = _new(Order)  # as _made does: inline, on every transition
+        _set(changed, "__dict__", fields)
         return changed
 
     def _fire(
@@ -388,15 +393,10 @@ class Order:
     ) -> Change:
         """Take the lifecycle edge ``event`` at ``at``, with ``changes`` in the same version."""
         edge = ORDER_LIFECYCLE.fire(self.status, event, _FactsAt(self, at))
-        changed = self._next(status=edge.target, **changes)
-        record = OrderStatusChanged(
-            aggregate_id=self.id,
-            aggregate_version=changed.version,
-            occurred_at=at,
-            name=edge.description,
-            source=self.status,
-            target=edge.target,
-            reason=reason,
+        changes["status"] = edge.target
+        changed = self._with(changes)
+        record = OrderStatusChanged.of_edge(
+            self.id, changed.version, at, edge.description, self.status, edge.target, reason
         )
         return changed, (record,)
 
@@ -404,18 +404,36 @@ class Order:
         """Its inventory is held: move on to approval or to payment.
 
         A request to book waits for the host until the approval deadline; otherwise the
-        order awaits payment until :attr:`expires_at`.
+        order awaits payment until :attr:`expires_at`. The two edges are one change:
+        the order moves two versions on, with an event for each edge.
         """
         now = _instant(at)
-        held, first = self._fire("hold", now, expires_at=_after(now, self.terms.hold_for))
+        # The guards out of "held" read the terms alone, which holding leaves as they
+        # are: the facts before the hold serve both edges.
+        facts = _FactsAt(self, now)
+        held = ORDER_LIFECYCLE.fire(self.status, "hold", facts)
+        changes: dict[str, Any]
         if self.terms.request_to_book:
             deadline = _after(now, self.terms.approval_window)
-            after, second = held._fire(
-                "request_approval", now, approval_deadline=deadline, expires_at=deadline
-            )
+            then = ORDER_LIFECYCLE.fire(held.target, "request_approval", facts)
+            changes = {"approval_deadline": deadline, "expires_at": deadline}
         else:
-            after, second = held._fire("await_payment", now)
-        return after, first + second
+            then = ORDER_LIFECYCLE.fire(held.target, "await_payment", facts)
+            # Held as it was placed (the use case's one reading of the clock): the term
+            # placing set runs from this very instant.
+            same = now == self.placed_at
+            changes = {"expires_at": self.expires_at if same else _after(now, self.terms.hold_for)}
+        changes["status"] = then.target
+        after = self._with(changes, versions=2)
+        version = self.version
+        return after, (
+            OrderStatusChanged.of_edge(
+                self.id, version + 1, now, held.description, self.status, held.target
+            ),
+            OrderStatusChanged.of_edge(
+                self.id, version + 2, now, then.description, held.target, then.target
+            ),
+        )
 
     def approve(self, *, at: dt.datetime) -> Change:
         """The host accepted the request: the guest has the payment term to pay."""
@@ -816,13 +834,13 @@ def _rehold(line: OrderLine, holds: Mapping[LineId, HoldId]) -> OrderLine:
 class _FactsAt:
     """An order's :class:`~staycore.orders.lifecycle.OrderFacts` at an instant, lazily."""
 
-    __slots__ = ("_dates", "_now", "_order", "_today")
+    # A guard reads each fact once, and the dear ones are kept where they are worked out
+    # (the order's dates on the order, local dates by local_date): nothing to keep here.
+    __slots__ = ("_now", "_order")
 
     def __init__(self, order: Order, now: pendulum.DateTime) -> None:
         self._order = order
         self._now = now
-        self._dates: tuple[dt.date, dt.date] | None = None
-        self._today: dt.date | None = None
 
     @property
     def lines(self) -> int:
@@ -834,22 +852,15 @@ class _FactsAt:
 
     @property
     def today(self) -> dt.date:
-        if self._today is None:
-            self._today = local_date(self._now, self._order.terms.timezone)
-        return self._today
-
-    def _both(self) -> tuple[dt.date, dt.date]:
-        if self._dates is None:
-            self._dates = self._order._dates()
-        return self._dates
+        return local_date(self._now, self._order.terms.timezone)
 
     @property
     def arrival(self) -> dt.date:
-        return self._both()[0]
+        return self._order._dates()[0]
 
     @property
     def departure(self) -> dt.date:
-        return self._both()[1]
+        return self._order._dates()[1]
 
     @property
     def approval_lapsed(self) -> bool:
@@ -864,7 +875,10 @@ class _FactsAt:
     def paid_enough(self) -> bool:
         order = self._order
         if not order.ledger.movements:  # nothing received or held: only nothing is enough
-            return not order.due_before_confirming().is_positive
+            return (
+                order.terms.schedule.kind is ScheduleKind.PAY_AT_PROPERTY
+                or not order.due_before_confirming().is_positive
+            )
         return order.received + order.ledger.authorized >= order.due_before_confirming()
 
     @property
@@ -876,6 +890,53 @@ class _FactsAt:
             and not ledger.pending()
             and not self._order.requests
         )
+
+
+def _currency_of(lines: tuple[OrderLine, ...]) -> Currency:
+    """The one currency of an order's ``lines``, which must book a stay or a slot.
+
+    Raises:
+        InvalidLineError: No stay or slot line, or lines in more than one currency.
+    """
+    currency = None
+    bookable = False
+    for line in lines:
+        unit = line.total.currency
+        if currency is None:
+            currency = unit
+        elif unit is not currency and unit != currency:
+            codes = sorted({other.total.currency.code for other in lines})
+            msg = f"an order's lines are in one currency, got {codes}"
+            raise InvalidLineError(msg)
+        bookable = bookable or isinstance(line, _BOOKABLE)
+    if currency is None or not bookable:
+        msg = "an order books a stay or an appointment slot; add-ons come with one"
+        raise InvalidLineError(msg)
+    return currency
+
+
+def _made(fields: dict[str, Any]) -> Order:
+    """An order of ``fields``, every one given and checked by the method making it.
+
+    What attrs' frozen ``__init__`` does, less the call per field that made it the
+    dearest step of a transition.
+    """
+    order = _new(Order)
+    _set(order, "__dict__", fields)
+    return order
+
+
+_new = object.__new__
+_set = object.__setattr__
+_EMPTY_LEDGERS: dict[Currency, PaymentLedger] = {}
+
+
+def _empty_ledger(currency: Currency) -> PaymentLedger:
+    """The ledger of an order that has no payment yet: immutable, so one per currency."""
+    ledger = _EMPTY_LEDGERS.get(currency)
+    if ledger is None:
+        ledger = _EMPTY_LEDGERS[currency] = PaymentLedger(currency)
+    return ledger
 
 
 def _instant(at: dt.datetime) -> pendulum.DateTime:
