@@ -99,6 +99,18 @@ def test_an_erasure_on_sql(database: Database) -> None:
     erase_and_check(hotel, *guest_with_history(hotel))
 
 
+def test_an_erasure_on_sql_leaves_no_decoded_value_in_the_store_s_memory(
+    database: Database,
+) -> None:
+    hotel = SandboxHotel(stores=lambda clock: sql_stores(database, clock))
+    zoe, _ = guest_with_history(hotel)
+    data_of(hotel).export(zoe)  # every record of hers read, and its value kept
+    decoded = hotel.store._decoded  # type: ignore[attr-defined]
+    assert decoded.cache_info().currsize > 0
+    data_of(hotel).erase(zoe, at=hotel.clock.now())
+    assert decoded.cache_info().currsize == 0
+
+
 def test_a_guest_exports_their_own_data_and_only_an_owner_erases() -> None:
     hotel = SandboxHotel()
     zoe, lee = guest_with_history(hotel)

@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -51,6 +52,7 @@ from staycore.adapters.unit_of_work import (
     BufferedUnitOfWork,
     PendingWrite,
 )
+from staycore.kernel.erasure import PersonalDataErased
 from staycore.kernel.errors import ConcurrencyError, DuplicateAggregateError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.sealed import InvalidCipherKeyError
@@ -143,6 +145,12 @@ class SqlStore:
     def __init__(self, database: Database, *, cipher: Cipher | None = None) -> None:
         self.database = database
         self._cipher = cipher
+        # A use case reads the same aggregate several times (an order: to check it, to
+        # change it, to answer with it), and decoding a document costs several times the
+        # query. Aggregates are immutable values and a document decodes to one value, so
+        # the values of the documents read last are kept, by document text (its sealed
+        # fields included, so a document sealed again decodes again).
+        self._decoded = functools.lru_cache(maxsize=_DECODED_KEPT)(self._decode_document)
 
     @classmethod
     def create(
@@ -318,16 +326,17 @@ class SqlStore:
 
     def _read(self, key: AggregateKey) -> Aggregate | None:
         kind, aggregate_id = key
-        query = sa.select(aggregates.c.body).where(
-            aggregates.c.kind == kind_name(kind), aggregates.c.id == str(aggregate_id)
-        )
+        where = {"kind": kind_name(kind), "id": str(aggregate_id)}
         with self.database.transaction(write=False) as connection:
-            body = connection.execute(query).scalar_one_or_none()
+            body = connection.execute(_READ, where).scalar_one_or_none()
         if body is None:
             return None
         return cast(Aggregate, self._decode(kind_name(kind), str(aggregate_id), body))
 
     def _decode(self, kind: str, aggregate_id: str, body: str) -> object:
+        return self._decoded(kind, aggregate_id, body)
+
+    def _decode_document(self, kind: str, aggregate_id: str, body: str) -> object:
         return decode(body, cipher=self._cipher, record=f"{kind}/{aggregate_id}")
 
     def _apply(
@@ -360,12 +369,34 @@ class SqlStore:
         # Nothing but these statements runs in the transaction, so a busy database's
         # refusal is safe to answer by running it again.
         self.database.run(commit)
+        if any(isinstance(event, PersonalDataErased) for event in events):
+            # What was erased must not outlive the erasure in memory either.
+            self._decoded.cache_clear()
 
     def __repr__(self) -> str:
         return f"SqlStore({self.database!r})"
 
 
 # The key ids of the sealed values in a document, as the codec writes them.
+# Documents whose decoded values a store keeps: a few use cases' worth of aggregates.
+_DECODED_KEPT: Final = 1024
+# The statements of every read and write, built once: building one costs more than the
+# database takes to run it.
+_READ: Final = sa.select(aggregates.c.body).where(
+    aggregates.c.kind == sa.bindparam("kind"), aggregates.c.id == sa.bindparam("id")
+)
+_UPDATE: Final = (
+    aggregates.update()
+    .where(  # an update's parameters may not be named as its columns
+        aggregates.c.kind == sa.bindparam("where_kind"),
+        aggregates.c.id == sa.bindparam("where_id"),
+        aggregates.c.version == sa.bindparam("where_version"),
+    )
+    .values(version=sa.bindparam("new_version"), body=sa.bindparam("new_body"))
+)
+_DELETE_TERMS: Final = aggregate_terms.delete().where(
+    aggregate_terms.c.kind == sa.bindparam("kind"), aggregate_terms.c.id == sa.bindparam("id")
+)
 _SEALED_UNDER: Final = re.compile(r'"\$sealed":"v1\.([A-Za-z0-9_-]+)\.')
 
 
@@ -385,9 +416,14 @@ def _write(
         return
     row = aggregates.c
     updated = connection.execute(
-        aggregates.update()
-        .where(row.kind == kind, row.id == aggregate_id, row.version == write.base_version)
-        .values(version=version, body=body)
+        _UPDATE,
+        {
+            "where_kind": kind,
+            "where_id": aggregate_id,
+            "where_version": write.base_version,
+            "new_version": version,
+            "new_body": body,
+        },
     )
     if updated.rowcount != 1:
         current = connection.execute(
@@ -404,9 +440,8 @@ def _write(
 def _write_terms(
     connection: Connection, kind: str, aggregate_id: str, terms: tuple[str, ...], *, new: bool
 ) -> None:
-    row = aggregate_terms.c
     if not new:  # a new aggregate, just inserted, has no terms to replace
-        connection.execute(aggregate_terms.delete().where(row.kind == kind, row.id == aggregate_id))
+        connection.execute(_DELETE_TERMS, {"kind": kind, "id": aggregate_id})
     if terms:
         connection.execute(
             aggregate_terms.insert(),
