@@ -220,8 +220,9 @@ def local_date(instant: dt.datetime, tz: str | Timezone) -> dt.date:
     """
     # This runs on every lifecycle guard that reads "today", and asks come in runs at one
     # instant (a sweep or a report over many orders, a use case's several steps at one
-    # reading of the clock): the last answer per zone is kept. Aware instants compare as instants, so equal means the
-    # same local date; a naive or wrong value never equals one and goes on to be refused.
+    # reading of the clock): the last answer per zone is kept. Aware instants compare as
+    # instants, so equal means the same local date; a naive or wrong value never equals
+    # one and goes on to be refused.
     name = tz if isinstance(tz, str) else tz.name
     last = _LAST_DATES.get(name)
     if last is not None and last[0] == instant:
