@@ -8,6 +8,12 @@ Build it once per process (at start-up, or when a worker boots) and call it from
 handlers or tasks: the use cases hold no per-request state, and every command that
 changes something takes an idempotency key, so a retried request or task is safe.
 
+The configuration it runs under is audited: building the application records the
+access policy, the service policy and the loyalty programme, and quoting records each
+pricing rule set, in :attr:`Stores.audit <staycore.ports.stores.Stores.audit>`, each
+as one ``configuration.changed`` entry when it is new or differs from the one recorded
+last (see :mod:`staycore.app.configuration`).
+
 Example:
     >>> import staycore
     >>> from staycore.adapters.payments.cards import SUCCEEDING_CARD
@@ -43,6 +49,9 @@ Example:
     ('confirmed', 'EUR 240.00')
     >>> [message.template for message in app.notifier.sent]
     ['payment.received', 'booking.confirmed']
+    >>> [record.entry.record for record in app.stores.audit.records()]
+    ['configuration:access_policy', 'configuration:service_policy',
+     'configuration:rule_set:2026']
 """
 
 from __future__ import annotations
@@ -60,6 +69,7 @@ from staycore.app.access import AccessDeniedError, AccessPolicy, Actor, Gatekeep
 from staycore.app.analytics import Analytics
 from staycore.app.appointments import Appointments
 from staycore.app.availability import Availability
+from staycore.app.configuration import record_configuration
 from staycore.app.guest_data import GuestData
 from staycore.app.loyalty import Loyalty
 from staycore.app.order_holds import OrderHolds
@@ -165,7 +175,8 @@ class Application:
         clock: The clock every use case reads.
         notifier: Where messages to guests go.
         database: The SQL database under :attr:`stores`, or ``None`` in memory.
-        access: Who may do what, through :meth:`acting_as`.
+        access: Who may do what, through :meth:`acting_as`; :func:`bootstrap` records it
+            in the audit log when it is new or changed.
     """
 
     availability: Availability
@@ -220,8 +231,8 @@ class Application:
             Traceback (most recent call last):
             ...
             staycore.app.access.AccessDeniedError: [access.denied] staff:ana (roles front_desk) ...
-            >>> [r.entry.action for r in app.stores.audit.records()]
-            ['access.denied:booking.capture']
+            >>> app.stores.audit.head().entry.action
+            'access.denied:booking.capture'
         """
         gate = Gatekeeper(self.access, self.stores.audit, self.clock, self._record_of)
 
@@ -304,6 +315,13 @@ def bootstrap(
             :class:`~staycore.adapters.crypto.AesGcmCipher` (the memory store keeps
             nothing at rest, and ignores it).
 
+    The access policy, the service policy and the programme (when given) are recorded
+    in the audit log (:attr:`Stores.audit <staycore.ports.stores.Stores.audit>`) as the
+    configurations ``access_policy``, ``service_policy`` and ``loyalty_programme``:
+    one ``configuration.changed`` entry each time one differs from what the log
+    recorded last, none when it is the same (see :mod:`staycore.app.configuration`).
+    The pricing use cases record each rule set they price with in the same way.
+
     Raises:
         InvalidStoreUrlError: The URL is not a SQLite or PostgreSQL URL, or its extra is
             not installed.
@@ -312,13 +330,20 @@ def bootstrap(
         StoreUnavailableError: The database cannot be reached.
 
     Example:
-        See the module example; on a SQLite file:
+        See the module example; on a SQLite file, built twice, the second time with a
+        policy that grants the front desk payments too:
 
         >>> import pathlib, tempfile, staycore
+        >>> from staycore.app.access import AccessPolicy
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "hotel.db"
         >>> with staycore.bootstrap(store=f"sqlite:///{path}") as app:
         ...     type(app.stores.inventory).__name__
         'SqlInventoryStore'
+        >>> wider = AccessPolicy.from_data({"front_desk": ["orders.read", "payments.take"]})
+        >>> with staycore.bootstrap(store=f"sqlite:///{path}", access=wider) as app:
+        ...     [(r.sequence, r.entry.detail) for r in app.stores.audit.records()]
+        [(1, 'access_policy: first recorded'), (2, 'service_policy: first recorded'),
+         (3, 'access_policy: changed since record 1')]
     """
     clock = SystemClock() if clock is None else clock
     database: Database | None = None
@@ -341,7 +366,7 @@ def bootstrap(
         today = local_date(clock.now(), "UTC")
         search_horizon = Stay(today, today + dt.timedelta(days=_SEARCH_NIGHTS))
     availability = Availability(stores.inventory, stores.restrictions, horizon=search_horizon)
-    pricing = Pricing(stores.coupons, clock)
+    pricing = Pricing(stores.coupons, clock, audit=stores.audit)
     uow = stores.aggregates.unit_of_work
     booking = Orders(
         uow=uow,
@@ -367,20 +392,28 @@ def bootstrap(
             clock=clock,
             programme=programme,
         )
+    service_desk = ServiceDesk(
+        uow=uow,
+        queries=stores.service_requests,
+        clock=clock,
+        notifier=notifier,
+        idempotency=stores.idempotency,
+        policy=service_policy,
+    )
+    access = AccessPolicy.least_privilege() if access is None else access
+    try:
+        _record_configuration(stores, clock, access, service_desk.policy, programme)
+    except BaseException:
+        if database is not None:
+            database.dispose()
+        raise
     return Application(
         availability=availability,
         pricing=pricing,
         booking=booking,
         reviews=Reviews(uow=uow, queries=stores.orders, clock=clock),
         appointments=Appointments(stores.appointments, clock),
-        service_desk=ServiceDesk(
-            uow=uow,
-            queries=stores.service_requests,
-            clock=clock,
-            notifier=notifier,
-            idempotency=stores.idempotency,
-            policy=service_policy,
-        ),
+        service_desk=service_desk,
         guest_data=GuestData(uow=uow, aggregates=stores.aggregates, points=stores.points),
         analytics=Analytics(
             aggregates=stores.aggregates,
@@ -396,8 +429,26 @@ def bootstrap(
         clock=clock,
         notifier=notifier,
         database=database,
-        access=AccessPolicy.least_privilege() if access is None else access,
+        access=access,
     )
+
+
+def _record_configuration(
+    stores: Stores,
+    clock: Clock,
+    access: AccessPolicy,
+    service_policy: ServicePolicy,
+    programme: LoyaltyProgramme | None,
+) -> None:
+    """Record the configuration the application is built with, where it changed."""
+    configuration: dict[str, object] = {
+        "access_policy": access,
+        "service_policy": service_policy,
+    }
+    if programme is not None:
+        configuration["loyalty_programme"] = programme
+    for name, value in configuration.items():
+        record_configuration(stores.audit, clock, name=name, value=value)
 
 
 def _unit_types(

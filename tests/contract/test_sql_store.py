@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from staycore.adapters.crypto import AesGcmCipher
 from staycore.adapters.sql import Database, SqlIdempotencyStore, SqlOrderQueries, SqlStore
 from staycore.kernel.errors import InvalidIdempotencyKeyError, UnstorableValueError
 from staycore.ports.idempotency import IdempotencyStore
@@ -24,6 +25,8 @@ from staycore.testing.contracts import (
 )
 from staycore.testing.contracts.orders import Storage
 
+CIPHER = AesGcmCipher({"k1": AesGcmCipher.generate_key()}, current="k1")
+
 
 class TestSqlUnitOfWork(UnitOfWorkContract):
     @pytest.fixture
@@ -37,6 +40,14 @@ class TestSqlUnitOfWork(UnitOfWorkContract):
     @pytest.fixture
     def committed_events(self, store: SqlStore) -> CommittedEvents:
         return store.outbox
+
+
+class TestSqlUnitOfWorkWithACipher(TestSqlUnitOfWork):
+    """The same rules with the notes' text sealed in the rows and in the outbox."""
+
+    @pytest.fixture
+    def store(self, database: Database) -> SqlStore:
+        return SqlStore(database, cipher=CIPHER)
 
 
 class TestSqlIdempotencyStore(IdempotencyStoreContract):

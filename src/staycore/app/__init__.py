@@ -16,6 +16,9 @@ the same calls run on the memory adapter in a test and on a database in producti
 * :mod:`~staycore.app.reviews`: one review per stay after check-out, and the host's answer.
 * :mod:`~staycore.app.analytics`: the KPIs of a period, the churn watch list and the RFM
   segments, from what the stores hold.
+* :mod:`~staycore.app.configuration`: the configuration an application runs under
+  (permissions, the loyalty programme, the service policy, pricing rule sets) recorded
+  in the audit log whenever it changes.
 * :mod:`~staycore.app.arguments`: the check every use case makes of its arguments'
   types before it reads, holds or writes anything (``app.invalid_argument``).
 

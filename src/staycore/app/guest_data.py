@@ -13,6 +13,10 @@ log.
 orders their guest's contact details and notes, the reviews their text, the service
 requests what was written in them. Ids, money, dates, ratings and points stay, under the
 customer id, which names no one: the books still balance and the reports still count.
+The store erases the personal fields of those records' earlier events in its outbox in
+the same commit (a review's text, what a service request says); events already
+published are the consumers' to erase, on the
+:class:`~staycore.kernel.erasure.PersonalDataErased` each record leaves.
 
 Orders, reviews and service requests are found by reading every committed one of their
 kind (:meth:`~staycore.ports.stores.AggregateStore.committed`): an export is a rare

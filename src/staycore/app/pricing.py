@@ -12,6 +12,12 @@
   released before the error reaches the caller, and the order must quote again;
 * :meth:`Pricing.release` gives an order's uses back when it is cancelled or expires.
 
+Given an audit log (:func:`staycore.bootstrap` passes the stores' own), :class:`Pricing`
+records each rule set the first time the process prices with it, as the configuration
+``rule_set:<version>`` (:func:`~staycore.app.configuration.record_configuration`): a new
+version, or new rules under a known one, leaves one ``configuration.changed`` entry. A
+rule set already seen costs a dictionary lookup by identity, not a digest or a query.
+
 Example:
     >>> from decimal import Decimal
     >>> from staycore.adapters.memory import MemoryCouponStore
@@ -50,13 +56,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Collection, Mapping
 from decimal import Decimal
 
 from staycore.app.arguments import expect, expect_each
+from staycore.app.configuration import configuration_digest, record_configuration, rule_set_name
 from staycore.app.undo import undo
 from staycore.kernel.ids import Identifier
 from staycore.kernel.time import Clock, Stay
+from staycore.ports.audit import AuditLog
 from staycore.ports.coupons import CouponStore
 from staycore.pricing.coupons import (
     Coupon,
@@ -67,6 +76,7 @@ from staycore.pricing.coupons import (
 )
 from staycore.pricing.quote import Pricer, Quote, QuoteExpiredError, Refusal
 from staycore.pricing.rate_plans import Guests
+from staycore.pricing.rules import RuleSet
 
 __all__ = ["Pricing"]
 
@@ -81,11 +91,43 @@ class Pricing:
     Args:
         coupons: Where coupons and their uses are kept.
         clock: The booking instant of every quote, and what expires them.
+        audit: Where each rule set priced with is recorded when it is new or changed
+            (see the module's documentation); ``None`` records nothing.
+
+    Example:
+        >>> from staycore.adapters.memory import MemoryAuditLog, MemoryCouponStore
+        >>> from staycore.app.pricing import Pricing
+        >>> from staycore.availability.ids import UnitTypeId
+        >>> from staycore.kernel.money import Money
+        >>> from staycore.kernel.time import Stay
+        >>> from staycore.pricing.ids import RatePlanId
+        >>> from staycore.pricing.quote import Pricer
+        >>> from staycore.pricing.rate_plans import Guests, RatePlan
+        >>> from staycore.pricing.rules import RuleSet
+        >>> from staycore.testing.clock import FrozenClock
+        >>> log = MemoryAuditLog()
+        >>> pricing = Pricing(MemoryCouponStore(), FrozenClock("2026-11-22T09:00:00Z"), audit=log)
+        >>> loft = RatePlan(id=RatePlanId.new(), unit_type=UnitTypeId.new(), name="Loft",
+        ...                 base_price=Money.of("100.00", "EUR"))
+        >>> winter = Pricer(loft, RuleSet(version="w1", currency="EUR", timezone="Europe/Paris"))
+        >>> stay = Stay.parse("2026-12-01/2026-12-03")
+        >>> _ = pricing.quote(winter, stay, Guests(2))
+        >>> _ = pricing.quote(winter, stay, Guests(1))
+        >>> [(r.entry.record, r.entry.detail) for r in log.records()]
+        [('configuration:rule_set:w1', 'rule_set:w1: first recorded')]
     """
 
-    def __init__(self, coupons: CouponStore, clock: Clock) -> None:
+    def __init__(
+        self, coupons: CouponStore, clock: Clock, *, audit: AuditLog | None = None
+    ) -> None:
         self._coupons = coupons
         self._clock = clock
+        self._audit = audit
+        # The rule sets known to be recorded: by identity (frozen values, checked with a
+        # weak reference so that a reused id is not taken for the same rule set), and by
+        # version and digest (an equal rule set built again costs a digest, not a query).
+        self._known: dict[int, weakref.ref[RuleSet]] = {}
+        self._recorded: set[tuple[str, str]] = set()
 
     def quote(
         self,
@@ -106,6 +148,9 @@ class Pricing:
         Raises:
             InvalidArgumentError: ``pricer`` is not a :class:`~staycore.pricing.quote.Pricer`,
                 or ``codes`` not a collection of text.
+            StoreBusyError: The rule set is new to this process and changed, and the
+                audit log stayed locked too long to record it; quote again.
+            StoreUnavailableError: The same, with the audit log's database unreachable.
 
         Example:
             See the module example.
@@ -121,7 +166,7 @@ class Pricing:
                 found.append(self._coupons.coupon(code))
             except (UnknownCouponError, InvalidCouponCodeError) as error:
                 refused.append(Refusal(code, f"it is not a valid code ({error.code})"))
-        return pricer.quote(
+        quote = pricer.quote(
             stay,
             guests,
             booked_at=self._clock.now(),
@@ -131,6 +176,28 @@ class Pricing:
             first_booking=first_booking,
             refused=refused,
         )
+        if self._audit is not None:
+            self._record(pricer.rules, self._audit)
+        return quote
+
+    def _record(self, rules: RuleSet, audit: AuditLog) -> None:
+        """Record ``rules`` in the audit log if this process has not priced with it yet."""
+        key = id(rules)
+        known = self._known.get(key)
+        if known is not None and known() is rules:
+            return
+        seen = (rules.version, configuration_digest(rules))
+        if seen not in self._recorded:
+            record_configuration(audit, self._clock, name=rule_set_name(rules.version), value=rules)
+            self._recorded.add(seen)
+
+        def forget(
+            gone: weakref.ref[RuleSet], known: dict[int, weakref.ref[RuleSet]] = self._known
+        ) -> None:
+            if known.get(key) is gone:
+                del known[key]
+
+        self._known[key] = weakref.ref(rules, forget)
 
     def redeem(
         self, quote: Quote, *, order: Identifier, customer: Identifier

@@ -717,9 +717,11 @@ class _Relay:
         self.tiers: dict[CustomerId, str] = {}
         """Each member's tier, from the tier changes relayed (the entry tier until one)."""
         if app.database is not None:
-            from staycore.adapters.sql import OutboxRelay  # noqa: PLC0415 - the sql extra
+            from staycore.adapters.sql import OutboxRelay, SqlStore  # noqa: PLC0415 - sql extra
 
-            self._outbox = OutboxRelay(app.database, self, batch_size=_BATCH)
+            store = app.stores.aggregates
+            cipher = store.cipher if isinstance(store, SqlStore) else None
+            self._outbox = OutboxRelay(app.database, self, batch_size=_BATCH, cipher=cipher)
             self._outbox.relay_once()
         else:
             self._seen = len(app.stores.aggregates.outbox())

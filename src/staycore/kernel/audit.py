@@ -91,6 +91,7 @@ __all__ = [
     "InvalidAuditEntryError",
     "chain_hash",
     "check_page",
+    "check_record",
     "digest_of",
     "verify_chain",
 ]
@@ -611,3 +612,30 @@ def check_page(after: int, limit: int | None) -> None:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         msg = f"limit is the most records to read, a whole number 0 or more, or None; got {limit!r}"
         raise InvalidAuditEntryError(msg)
+
+
+def check_record(record: object) -> str:
+    """Refuse a record name that no entry can carry: adapters call it before a lookup.
+
+    Args:
+        record: The record name to look entries up by: text.
+
+    Returns:
+        ``record``, as plain text (an identifier becomes the text a store gives back).
+
+    Raises:
+        InvalidAuditEntryError: ``record`` is not text.
+
+    Example:
+        >>> from staycore.kernel.audit import check_record
+        >>> check_record("configuration:access_policy")
+        'configuration:access_policy'
+        >>> check_record(7)
+        Traceback (most recent call last):
+        ...
+        staycore.kernel.audit.InvalidAuditEntryError: [audit.invalid_entry] ...
+    """
+    if not isinstance(record, str):
+        msg = f"an audit entry's record is named by text, such as 'ord_01JD3M7K...'; got {record!r}"
+        raise InvalidAuditEntryError(msg)
+    return str(record)

@@ -73,7 +73,7 @@ from typing import Any, Final
 import attrs
 import pendulum
 
-from staycore.kernel.erasure import ERASED, PersonalDataErased
+from staycore.kernel.erasure import ERASED, PERSONAL, PersonalDataErased, personal
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.state_machine import Transition, TransitionTable
 from staycore.kernel.time import as_instant
@@ -628,6 +628,9 @@ class Escalation:
 class ServiceRequestOpened(DomainEvent):
     """A guest opened a request; it was assigned to its category's team.
 
+    ``text`` is what the guest wrote: personal data, sealed at rest and
+    :data:`~staycore.kernel.erasure.ERASED` with the guest's data.
+
     Example:
         >>> from staycore.membership.service import ServiceRequestOpened
         >>> ServiceRequestOpened.__mro__[1].__name__
@@ -639,7 +642,7 @@ class ServiceRequestOpened(DomainEvent):
     priority: Priority
     team: str
     order: OrderId | None
-    text: str
+    text: str = attrs.field(metadata=PERSONAL)
     first_response_due: pendulum.DateTime
     resolution_due: pendulum.DateTime
 
@@ -664,7 +667,9 @@ class ServiceRequestUpdated(DomainEvent):
     """A request took a step that is not an opening, resolution or end.
 
     ``step`` is ``"respond"`` (the first word to the guest), ``"start"`` (work began)
-    or ``"update"`` (a note, visible or not).
+    or ``"update"`` (a note, visible or not). ``text`` is what the staff wrote about the
+    guest's request: personal data, sealed at rest and
+    :data:`~staycore.kernel.erasure.ERASED` with the guest's data.
 
     Example:
         >>> from staycore.membership.service import ServiceRequestUpdated
@@ -675,7 +680,7 @@ class ServiceRequestUpdated(DomainEvent):
     step: str
     status: ServiceStatus
     by: str
-    text: str
+    text: str = attrs.field(metadata=PERSONAL)
     visible_to_customer: bool
 
 
@@ -705,6 +710,9 @@ class ServiceRequestEscalated(DomainEvent):
 class ServiceRequestResolved(DomainEvent):
     """The team resolved a request; ``late`` when its resolution deadline had passed.
 
+    ``text`` (how it was resolved) is personal data, sealed at rest and
+    :data:`~staycore.kernel.erasure.ERASED` with the guest's data.
+
     Example:
         >>> from staycore.membership.service import ServiceRequestResolved
         >>> [f.name for f in ServiceRequestResolved.__attrs_attrs__][3:]
@@ -712,7 +720,7 @@ class ServiceRequestResolved(DomainEvent):
     """
 
     by: str
-    text: str
+    text: str = attrs.field(metadata=PERSONAL)
     resolution_due: pendulum.DateTime
     late: bool
 
@@ -721,6 +729,9 @@ class ServiceRequestResolved(DomainEvent):
 class ServiceRequestReopened(DomainEvent):
     """A resolved request was reopened, with a fresh resolution deadline.
 
+    ``reason`` (as written) is personal data, sealed at rest and
+    :data:`~staycore.kernel.erasure.ERASED` with the guest's data.
+
     Example:
         >>> from staycore.membership.service import ServiceRequestReopened
         >>> [f.name for f in ServiceRequestReopened.__attrs_attrs__][3:]
@@ -728,13 +739,16 @@ class ServiceRequestReopened(DomainEvent):
     """
 
     by: str
-    reason: str
+    reason: str = attrs.field(metadata=PERSONAL)
     resolution_due: pendulum.DateTime
 
 
 @attrs.frozen(kw_only=True)
 class ServiceRequestClosed(DomainEvent):
     """The guest closed a resolved request with a satisfaction rating.
+
+    ``comment`` (the guest's, may be empty) is personal data, sealed at rest and
+    emptied with the guest's data, as the request's own comment.
 
     Example:
         Continuing the module example above:
@@ -747,12 +761,15 @@ class ServiceRequestClosed(DomainEvent):
     customer: CustomerId
     category: str
     rating: int
-    comment: str
+    comment: str = attrs.field(metadata=personal(erased_as=""))
 
 
 @attrs.frozen(kw_only=True)
 class ServiceRequestCancelled(DomainEvent):
     """An unresolved request was withdrawn (by the guest, or by staff for them).
+
+    ``reason`` (as written, may be empty) is personal data, sealed at rest and emptied
+    with the guest's data.
 
     Example:
         >>> from staycore.membership.service import ServiceRequestCancelled
@@ -761,7 +778,7 @@ class ServiceRequestCancelled(DomainEvent):
     """
 
     by: str
-    reason: str
+    reason: str = attrs.field(metadata=personal(erased_as=""))
 
 
 # -- the aggregate ---------------------------------------------------------------------

@@ -49,7 +49,7 @@ from typing import Final, TypeAlias
 import attrs
 import pendulum
 
-from staycore.kernel.erasure import PersonalDataErased
+from staycore.kernel.erasure import PersonalDataErased, personal
 from staycore.kernel.events import DomainEvent, InvalidEventError
 from staycore.kernel.time import as_instant
 from staycore.orders.errors import OrderError
@@ -381,7 +381,8 @@ class ReviewLeft(DomainEvent):
         customer: The guest who wrote the review.
         ratings: The scores, keyed by dimension name (``{"cleanliness": 5}``).
         overall: The mean score, rounded to one decimal place.
-        text: What the guest wrote (may be empty).
+        text: What the guest wrote (may be empty). Personal data: sealed at rest, and
+            empty once the guest's data is erased, as the review's own text.
 
     Example:
         Continuing the module example above:
@@ -394,7 +395,7 @@ class ReviewLeft(DomainEvent):
     customer: CustomerId
     ratings: dict[str, int] = attrs.field(converter=_score_names, hash=False)
     overall: Decimal
-    text: str
+    text: str = attrs.field(metadata=personal(erased_as=""))
 
     @property
     def review(self) -> ReviewId:

@@ -17,6 +17,9 @@ The rules every adapter keeps (pinned by
 * :meth:`AuditLog.records` gives the records after a sequence, in sequence order, at
   most ``limit`` of them, so a long log is read (and verified) page by page.
   :meth:`AuditLog.head` gives the last record, or ``None`` for an empty log.
+* :meth:`AuditLog.latest` gives the newest record whose entry names a record (the
+  highest sequence among them), or ``None`` when none does: what the log last said
+  about one record, read in one indexed lookup however long the log is.
 * A value that is not an :class:`~staycore.kernel.audit.AuditEntry`, or a page that
   cannot be read, is refused with
   :class:`~staycore.kernel.audit.InvalidAuditEntryError`; nothing is appended.
@@ -36,6 +39,8 @@ Example:
     [2, 3]
     >>> verify_chain(log.records()).ok, log.head().entry.action
     (True, 'customers.export')
+    >>> log.latest("r1").entry.action, log.latest("r2")
+    ('customers.export', None)
 """
 
 from __future__ import annotations
@@ -71,4 +76,16 @@ class AuditLog(Protocol):
 
     def head(self) -> AuditRecord | None:
         """Return the last record, or ``None`` when nothing was appended."""
+        ...
+
+    def latest(self, record: str) -> AuditRecord | None:
+        """Return the newest record whose entry names ``record``, or ``None`` if none does.
+
+        The newest is the one of the highest sequence; entries that name other records
+        are not read. :func:`~staycore.app.configuration.record_configuration` reads it
+        to tell whether a configuration changed since it was last recorded.
+
+        Raises:
+            InvalidAuditEntryError: ``record`` is not text.
+        """
         ...

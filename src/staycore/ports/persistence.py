@@ -13,6 +13,9 @@ The rules every adapter keeps (and the contract suite in
   :class:`~staycore.kernel.errors.ConcurrencyError`, at the latest from ``commit``.
 * Events handed to :meth:`UnitOfWork.collect` are stored with the change in the same
   commit (a transactional outbox), and dropped with it on rollback.
+* A commit that stores :class:`~staycore.kernel.erasure.PersonalDataErased` for an
+  aggregate erases the personal fields of that aggregate's earlier events in the outbox
+  (:func:`~staycore.kernel.erasure.without_personal_data`), in the same commit.
 * A unit of work reads its own writes.
 
 Example:

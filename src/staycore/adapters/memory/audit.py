@@ -16,13 +16,21 @@ Example:
     (1, 2)
     >>> verify_chain(log.records()).ok
     True
+    >>> log.latest("gold").sequence, log.latest("silver")
+    (2, None)
 """
 
 from __future__ import annotations
 
 import threading
 
-from staycore.kernel.audit import AuditEntry, AuditRecord, InvalidAuditEntryError, check_page
+from staycore.kernel.audit import (
+    AuditEntry,
+    AuditRecord,
+    InvalidAuditEntryError,
+    check_page,
+    check_record,
+)
 
 __all__ = ["MemoryAuditLog"]
 
@@ -34,6 +42,8 @@ class MemoryAuditLog:
         self._lock = threading.Lock()
         # The record of sequence n sits at index n - 1.
         self._records: list[AuditRecord] = []
+        # The newest record naming each record, by that name.
+        self._latest: dict[str, AuditRecord] = {}
 
     def append(self, entry: AuditEntry) -> AuditRecord:
         """Store ``entry`` as the next record of the chain, atomically; return the record.
@@ -49,6 +59,7 @@ class MemoryAuditLog:
             head = self._records[-1] if self._records else None
             record = AuditRecord.chained(entry, after=head)
             self._records.append(record)
+            self._latest[record.entry.record] = record
             return record
 
     def records(self, *, after: int = 0, limit: int | None = None) -> tuple[AuditRecord, ...]:
@@ -67,6 +78,16 @@ class MemoryAuditLog:
         """Return the last record, or ``None`` when nothing was appended."""
         with self._lock:
             return self._records[-1] if self._records else None
+
+    def latest(self, record: str) -> AuditRecord | None:
+        """Return the newest record whose entry names ``record``, or ``None`` if none does.
+
+        Raises:
+            InvalidAuditEntryError: ``record`` is not text.
+        """
+        name = check_record(record)
+        with self._lock:
+            return self._latest.get(name)
 
     def __repr__(self) -> str:
         return f"MemoryAuditLog(records={len(self._records)})"

@@ -4,6 +4,11 @@ A :class:`MemoryStore` is the database of the memory adapter. Units of work read
 committed aggregates from it and, on commit, apply their changes and events to it in one
 step under its lock, after checking that nobody committed a conflicting change since.
 
+A commit that records :class:`~staycore.kernel.erasure.PersonalDataErased` for an
+aggregate also erases the personal fields of that aggregate's events in the outbox
+(:func:`~staycore.kernel.erasure.without_personal_data`), in the same step: what the
+guest asked to be erased is not kept in the events either.
+
 Example:
     >>> from staycore.adapters.memory import MemoryStore
     >>> from staycore.testing.contracts import GuestNote
@@ -22,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import TypeVar, cast
 
 from staycore.adapters.memory.unit_of_work import AggregateKey, MemoryUnitOfWork, PendingWrite
+from staycore.kernel.erasure import PersonalDataErased, without_personal_data
 from staycore.kernel.errors import ConcurrencyError, DuplicateAggregateError
 from staycore.kernel.events import DomainEvent
 from staycore.ports.persistence import Aggregate
@@ -63,6 +69,8 @@ class MemoryStore:
 
     def outbox(self) -> tuple[DomainEvent, ...]:
         """Return every committed event, in commit order (and collection order within one).
+
+        Events of an aggregate whose personal data was erased come without it.
 
         Example:
             >>> from staycore.adapters.memory import MemoryStore
@@ -129,6 +137,12 @@ class MemoryStore:
             for key, write in writes.items():
                 self._aggregates[key] = write.aggregate
             self._outbox.extend(events)
+            erased = {e.aggregate_id for e in events if isinstance(e, PersonalDataErased)}
+            if erased:
+                self._outbox = [
+                    without_personal_data(event) if event.aggregate_id in erased else event
+                    for event in self._outbox
+                ]
 
     def __repr__(self) -> str:
         with self._lock:

@@ -43,6 +43,8 @@ Example:
     (1, 2)
     >>> log.records()[0].entry == entry, verify_chain(log.records()).ok
     (True, True)
+    >>> log.latest("cus_01JD3M7K2Q8ZP4V6W9X1Y3Z5A7").sequence
+    2
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from staycore.kernel.audit import (
     AuditRecord,
     InvalidAuditEntryError,
     check_page,
+    check_record,
 )
 from staycore.kernel.errors import StaycoreError, StoreBusyError
 
@@ -86,6 +89,7 @@ audit_log: Final = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("previous_hash", _HASH, nullable=False, comment="the hash of the record before"),
     sa.Column("hash", _HASH, nullable=False, comment="chain_hash of this row and previous_hash"),
+    sa.Index(None, "record", "sequence"),  # the latest record naming one (migration 0005)
     comment="who changed what and when, each record chained to the one before by hash",
 )
 """Every audit record, by sequence; rows are only ever inserted."""
@@ -185,6 +189,30 @@ class SqlAuditLog:
         """
         with self._database.transaction(write=False) as connection:
             row = connection.execute(_HEAD).first()
+        return None if row is None else _record(row)
+
+    def latest(self, record: str) -> AuditRecord | None:
+        """Return the newest record whose entry names ``record``, or ``None`` if none does.
+
+        One lookup on the index of ``(record, sequence)``: the last entry of ``record``
+        in it.
+
+        Raises:
+            InvalidAuditEntryError: ``record`` is not text.
+            UndecodableDocumentError: The row was changed so that it is no record at all.
+
+        Example:
+            Continuing the module example above:
+
+            >>> log.latest("cus_01JD3M7K2Q8ZP4V6W9X1Y3Z5A7") == log.head(), log.latest("cus_2")
+            (True, None)
+        """
+        name = check_record(record)
+        query = (
+            sa.select(audit_log).where(_LOG.record == name).order_by(_LOG.sequence.desc()).limit(1)
+        )
+        with self._database.transaction(write=False) as connection:
+            row = connection.execute(query).first()
         return None if row is None else _record(row)
 
     def __repr__(self) -> str:

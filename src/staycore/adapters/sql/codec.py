@@ -15,10 +15,11 @@ the store import or construct anything else. That is also why this is not :mod:`
 Personal data is encrypted at rest when a :class:`~staycore.ports.cipher.Cipher` is
 given: every field whose attrs metadata marks it personal
 (:data:`~staycore.kernel.erasure.PERSONAL`: a guest's name and contact details, a
-profile's identity number and birthday) is written as ``{"$sealed": "v1.<key id>..."}``,
-the encoded field sealed under the cipher's current key and bound to its place (the
-record, the class and the field), so that a sealed value copied into another record
-does not open. Everything else stays readable, for queries and for people debugging.
+profile's identity number and birthday, what the events of a review or a service
+request say) is written as ``{"$sealed": "v1.<key id>..."}``, the encoded field sealed
+under the cipher's current key and bound to its place (the record, the class and the
+field), so that a sealed value copied into another record does not open. Everything
+else stays readable, for queries and for people debugging.
 
 Why not cattrs: it structures by the fields' annotations, which in this code base are
 postponed strings naming types imported only for type checking, and it would run

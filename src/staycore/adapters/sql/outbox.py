@@ -20,6 +20,14 @@ outbox order, and marks them published once the publisher returns. So:
 No database lock is held while the publisher works: a slow broker never blocks a
 booking.
 
+Events reach the publisher whole: a relay given the store's cipher opens the personal
+fields the store sealed in the rows (a review's text, what a service request says). An
+erasure rewrites the events of the erased records in the outbox (see
+:mod:`staycore.adapters.sql.store`), but what was published before it is out of the
+store's hands: consumers that keep events (a search index, a data warehouse) must erase
+the personal fields of an aggregate's earlier events when they receive its
+:class:`~staycore.kernel.erasure.PersonalDataErased`.
+
 Example:
     >>> from staycore.adapters.memory import RecordingPublisher
     >>> from staycore.adapters.sql import OutboxRelay, SqlStore
@@ -43,18 +51,18 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from typing import Final, cast
+from typing import Final
 
 import pendulum
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from staycore.adapters.sql.codec import decode
 from staycore.adapters.sql.database import Database, insert_unless_present
 from staycore.adapters.sql.schema import outbox, outbox_leases, utc_text
+from staycore.adapters.sql.store import outbox_event
 from staycore.kernel.errors import PersistenceError
-from staycore.kernel.events import DomainEvent
 from staycore.kernel.time import Clock, SystemClock, as_instant
+from staycore.ports.cipher import Cipher
 from staycore.ports.events import EventPublisher
 
 __all__ = ["InvalidRelayOptionsError", "OutboxRelay"]
@@ -81,6 +89,9 @@ class OutboxRelay:
         lease_seconds: How long a relay may go silent before another takes over; make
             it longer than the slowest publish.
         clock: Tells the lease's time; the system clock by default.
+        cipher: The cipher of the store that commits the events
+            (:attr:`SqlStore.cipher <staycore.adapters.sql.SqlStore.cipher>`), with
+            every key it sealed under: it opens their personal fields.
 
     Raises:
         InvalidRelayOptionsError: ``batch_size`` is below 1 or ``lease_seconds`` not
@@ -98,6 +109,7 @@ class OutboxRelay:
         batch_size: int = 100,
         lease_seconds: float = 30.0,
         clock: Clock | None = None,
+        cipher: Cipher | None = None,
     ) -> None:
         if batch_size < 1 or lease_seconds <= 0:
             msg = (
@@ -110,6 +122,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._lease_seconds = lease_seconds
         self._clock = clock or SystemClock()
+        self._cipher = cipher
         self.name = f"relay-{uuid.uuid4().hex[:12]}"
 
     def relay_once(self) -> int:
@@ -119,6 +132,8 @@ class OutboxRelay:
 
         Raises:
             Exception: Whatever the publisher raised; the batch stays unpublished.
+            UndecodableDocumentError: An event holds sealed fields and the relay was
+                given no cipher.
 
         Example:
             See the module example.
@@ -126,7 +141,7 @@ class OutboxRelay:
         if not self._database.run(self._take_lease):
             return 0
         query = (
-            sa.select(_ROW.position, _ROW.body)
+            sa.select(_ROW.position, _ROW.event_id, _ROW.body)
             .where(_ROW.published_at.is_(None))
             .order_by(_ROW.position)
             .limit(self._batch_size)
@@ -135,7 +150,7 @@ class OutboxRelay:
             rows = connection.execute(query).all()
         if not rows:
             return 0
-        events = [cast(DomainEvent, decode(row.body)) for row in rows]
+        events = [outbox_event(row.event_id, row.body, cipher=self._cipher) for row in rows]
         self._publisher.publish(events)
         positions = [row.position for row in rows]
         published = utc_text(self._now())

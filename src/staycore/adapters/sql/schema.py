@@ -118,6 +118,7 @@ outbox: Final = sa.Table(
     sa.Column("body", sa.Text, nullable=False, comment="the event, as the codec writes it"),
     sa.Column("published_at", INSTANT, nullable=True),
     sa.Index(None, "published_at", "position"),
+    sa.Index(None, "aggregate_id", "position"),  # an erasure's events (migration 0004)
 )
 """Committed events, in commit order, until the relay has published them."""
 

@@ -9,7 +9,13 @@ their changes to themselves, and commit them in one short write transaction that
   computed from (``UPDATE ... WHERE version = :read``): a conditional update the
   database makes atomic, so two servers can never both win;
 * rewrites the aggregate's query terms (:mod:`staycore.adapters.sql.terms`);
-* appends the collected events to the outbox.
+* appends the collected events to the outbox, their personal fields sealed by the
+  store's cipher as an aggregate's are (bound to the row: ``outbox/<event id>``);
+* if it records :class:`~staycore.kernel.erasure.PersonalDataErased` for an aggregate,
+  erases the personal fields of that aggregate's earlier events in the outbox, published
+  or not (:func:`~staycore.kernel.erasure.without_personal_data`), keeping their ids
+  and positions. Events a relay already handed to a publisher are beyond its reach:
+  consumers that keep events must honour ``PersonalDataErased`` themselves.
 
 All of it or none: a refused check raises and the transaction rolls back. Rows are
 written in the order of their keys, so two commits over the same aggregates take
@@ -52,14 +58,14 @@ from staycore.adapters.unit_of_work import (
     BufferedUnitOfWork,
     PendingWrite,
 )
-from staycore.kernel.erasure import PersonalDataErased
+from staycore.kernel.erasure import PersonalDataErased, without_personal_data
 from staycore.kernel.errors import ConcurrencyError, DuplicateAggregateError
 from staycore.kernel.events import DomainEvent
 from staycore.kernel.sealed import InvalidCipherKeyError
 from staycore.ports.cipher import Cipher
 from staycore.ports.persistence import Aggregate
 
-__all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "event_id", "kind_name"]
+__all__ = ["SqlRepository", "SqlStore", "SqlUnitOfWork", "event_id", "kind_name", "outbox_event"]
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -77,11 +83,13 @@ def kind_name(kind: type[object]) -> str:
 
 
 def event_id(event: DomainEvent) -> str:
-    """An event's id: the digest of its stored form, the same each time it is re-sent.
+    """An event's id: the digest of its plain stored form, the same each time it is re-sent.
 
     Consumers de-duplicate on it: a relay that dies between publishing and marking an
     event sent publishes it again under the same id. Two events equal in every field,
-    aggregate version and instant included, are one fact and share an id.
+    aggregate version and instant included, are one fact and share an id. The digest is
+    of the event as it was committed, unsealed: neither the store's cipher and key nor
+    a later erasure of its personal fields changes it.
 
     Example:
         >>> from staycore.adapters.sql.store import event_id
@@ -91,6 +99,45 @@ def event_id(event: DomainEvent) -> str:
         (True, 32)
     """
     return _digest(encode(event))
+
+
+def outbox_event(event_id: str, body: str, *, cipher: Cipher | None = None) -> DomainEvent:
+    """The event an outbox row holds: its body decoded, its sealed fields opened.
+
+    Args:
+        event_id: The row's ``event_id``: sealed fields are bound to it.
+        body: The row's ``body``.
+        cipher: The cipher of the store that wrote the row; needed if it sealed any.
+
+    Raises:
+        UndecodableDocumentError: The body is not an event's document, or holds sealed
+            fields and no cipher was given.
+        CipherError: A sealed field does not open (an unknown key, or a body moved from
+            another row).
+
+    Example:
+        >>> from staycore.adapters.crypto import AesGcmCipher
+        >>> from staycore.adapters.sql import SqlStore
+        >>> from staycore.adapters.sql.schema import outbox
+        >>> from staycore.testing.contracts import GuestNote, GuestNoteWritten
+        >>> cipher = AesGcmCipher({"k1": AesGcmCipher.generate_key()}, current="k1")
+        >>> store = SqlStore.create("sqlite://", cipher=cipher)
+        >>> note = GuestNote.write("allergic to feathers")
+        >>> with store.unit_of_work() as uow:
+        ...     uow.repository(GuestNote).add(note)
+        ...     uow.collect(GuestNoteWritten.of(note, "2026-05-01T09:00:00Z"))
+        ...     uow.commit()
+        >>> with store.database.transaction(write=False) as connection:
+        ...     row = connection.execute(outbox.select()).one()
+        >>> "feathers" in row.body, outbox_event(row.event_id, row.body, cipher=cipher).text
+        (False, 'allergic to feathers')
+    """
+    return cast(DomainEvent, decode(body, cipher=cipher, record=_outbox_record(event_id)))
+
+
+def _outbox_record(event_id: str) -> str:
+    """The record an outbox row's sealed fields are bound to."""
+    return f"outbox/{event_id}"
 
 
 def _digest(body: str) -> str:
@@ -131,9 +178,10 @@ class SqlStore:
 
     Args:
         database: The database, with staycore's tables (``staycore db upgrade URL``).
-        cipher: Encrypts the personal fields of every aggregate at rest (see
-            :mod:`~staycore.adapters.sql.codec`); the same cipher, with every key used,
-            must read them back.
+        cipher: Encrypts the personal fields of every aggregate and outbox event at
+            rest (see :mod:`~staycore.adapters.sql.codec`); the same cipher, with every
+            key used, must read them back (give it to the
+            :class:`~staycore.adapters.sql.OutboxRelay` too).
 
     Example:
         >>> from staycore.adapters.sql import SqlStore
@@ -172,6 +220,17 @@ class SqlStore:
         metadata.create_all(database.engine)
         return cls(database, cipher=cipher)
 
+    @property
+    def cipher(self) -> Cipher | None:
+        """The cipher the store seals personal fields with, if any: its relay needs it.
+
+        Example:
+            >>> from staycore.adapters.sql import SqlStore
+            >>> SqlStore.create("sqlite://").cipher is None
+            True
+        """
+        return self._cipher
+
     def unit_of_work(self) -> SqlUnitOfWork:
         """Open a new unit of work over this store; use it once, in a ``with`` block.
 
@@ -185,15 +244,18 @@ class SqlStore:
     def outbox(self, *, unpublished: bool = False) -> tuple[DomainEvent, ...]:
         """Every committed event in commit order; only those not yet published if asked.
 
+        Personal fields sealed in the rows are opened with the store's cipher; events of
+        an aggregate whose personal data was erased come without it.
+
         Example:
             See the module example.
         """
-        query = sa.select(outbox.c.body).order_by(outbox.c.position)
+        query = sa.select(outbox.c.event_id, outbox.c.body).order_by(outbox.c.position)
         if unpublished:
             query = query.where(outbox.c.published_at.is_(None))
         with self.database.transaction(write=False) as connection:
-            bodies = connection.execute(query).scalars().all()
-        return tuple(cast(DomainEvent, decode(body)) for body in bodies)
+            rows = connection.execute(query).all()
+        return tuple(outbox_event(row.event_id, row.body, cipher=self._cipher) for row in rows)
 
     def committed(self, kind: type[A]) -> tuple[A, ...]:
         """Every committed aggregate of type ``kind``, in id order.
@@ -218,11 +280,15 @@ class SqlStore:
         """Seal again, under the cipher's current key, every document sealed under another.
 
         The batch job of a key rotation: make the new key current (keeping the old one
-        in the cipher), run this until it returns 0, then retire the old key. Documents
-        are read a batch at a time and each is written back in its own short
-        transaction, at the version it was read at: one a unit of work changed meanwhile
-        was sealed under the current key by that commit, and is left as it is. Versions
-        do not move: the aggregate is the same value, only its seal is new.
+        in the cipher), run this until it returns 0, then retire the old key. It covers
+        the aggregates and the events in the outbox. Documents are read a batch at a
+        time and each is written back in its own short transaction, only if it is still
+        as it was read: an aggregate at the version it was read at (one a unit of work
+        changed meanwhile was sealed under the current key by that commit), an event
+        with the body it was read with (one an erasure rewrote meanwhile was sealed
+        under the current key by it). Versions, event ids and positions do not move: the
+        values are the same, only their seals are new. Documents with no sealed field
+        (written before the store had a cipher) are left as they are.
 
         Returns:
             How many documents it sealed again.
@@ -233,31 +299,33 @@ class SqlStore:
         Example:
             >>> from staycore.adapters.crypto import AesGcmCipher
             >>> from staycore.adapters.sql import SqlStore
-            >>> from staycore.testing.hotel import SandboxHotel
+            >>> from staycore.testing.contracts import GuestNote, GuestNoteWritten
             >>> old = {"2026": AesGcmCipher.generate_key()}
             >>> store = SqlStore.create("sqlite://", cipher=AesGcmCipher(old, current="2026"))
+            >>> note = GuestNote.write("allergic to feathers")  # its text is personal
             >>> with store.unit_of_work() as uow:
-            ...     hotel = SandboxHotel()  # for its booking's guest, sealed below
-            ...     order = hotel.orders.place(hotel.booking("2026-07-10/2026-07-12"),
-            ...                                idempotency_key="k")
-            ...     uow.repository(type(order)).add(order)
+            ...     uow.repository(GuestNote).add(note)
+            ...     uow.collect(GuestNoteWritten.of(note, "2026-05-01T09:00:00Z"))
             ...     uow.commit()
             >>> rotated = SqlStore(store.database, cipher=AesGcmCipher(
             ...     {**old, "2027": AesGcmCipher.generate_key()}, current="2027"))
-            >>> rotated.reseal(), rotated.reseal()
-            (1, 0)
+            >>> rotated.reseal(), rotated.reseal()  # the note, and its event
+            (2, 0)
         """
         cipher = self._cipher
         if cipher is None:
             msg = "this store has no cipher to seal with: build it with SqlStore(..., cipher=...)"
             raise InvalidCipherKeyError(msg)
+        return self._reseal_aggregates(cipher, batch) + self._reseal_outbox(cipher, batch)
+
+    def _reseal_aggregates(self, cipher: Cipher, batch: int) -> int:
         row = aggregates.c
         last: tuple[str, str] = ("", "")
         resealed = 0
         while True:
             query = (
                 sa.select(row.kind, row.id, row.version, row.body)
-                .where(row.body.contains('"$sealed":"'), sa.tuple_(row.kind, row.id) > last)
+                .where(row.body.contains(_SEALED), sa.tuple_(row.kind, row.id) > last)
                 .order_by(row.kind, row.id)
                 .limit(batch)
             )
@@ -267,7 +335,7 @@ class SqlStore:
                 return resealed
             last = (found[-1].kind, found[-1].id)
             for kind, aggregate_id, version, body in found:
-                if any(key != cipher.current_key_id for key in _SEALED_UNDER.findall(body)):
+                if _sealed_under_another(body, cipher):
                     resealed += self._reseal(cipher, kind, aggregate_id, version, body)
 
     def _reseal(self, cipher: Cipher, kind: str, aggregate_id: str, version: int, body: str) -> int:
@@ -283,6 +351,37 @@ class SqlStore:
 
         def write(connection: Connection) -> int:
             return connection.execute(update).rowcount
+
+        return self.database.run(write)
+
+    def _reseal_outbox(self, cipher: Cipher, batch: int) -> int:
+        row = outbox.c
+        last = 0
+        resealed = 0
+        while True:
+            query = (
+                sa.select(row.position, row.event_id, row.body)
+                .where(row.body.contains(_SEALED), row.position > last)
+                .order_by(row.position)
+                .limit(batch)
+            )
+            with self.database.transaction(write=False) as connection:
+                found = connection.execute(query).all()
+            if not found:
+                return resealed
+            last = found[-1].position
+            for position, event_id, body in found:
+                if _sealed_under_another(body, cipher):
+                    resealed += self._reseal_event(cipher, position, event_id, body)
+
+    def _reseal_event(self, cipher: Cipher, position: int, event_id: str, body: str) -> int:
+        """Write one outbox event back under the current key, if its body is unchanged."""
+        fresh = _outbox_body(outbox_event(event_id, body, cipher=cipher), event_id, cipher)
+        row = outbox.c
+        update = outbox.update().where(row.position == position, row.body == body)
+
+        def write(connection: Connection) -> int:
+            return connection.execute(update.values(body=fresh)).rowcount
 
         return self.database.run(write)
 
@@ -357,7 +456,8 @@ class SqlStore:
             )
             for (kind, aggregate_id), write in writes.items()
         )
-        entries = [_outbox_row(event) for event in events]
+        entries = [_outbox_row(event, self._cipher) for event in events]
+        erased = sorted({str(e.aggregate_id) for e in events if isinstance(e, PersonalDataErased)})
 
         def commit(connection: Connection) -> None:
             for kind, aggregate_id, write, body, terms in rows:
@@ -365,11 +465,13 @@ class SqlStore:
                 _write_terms(connection, kind, aggregate_id, terms, new=write.base_version is None)
             if entries:
                 connection.execute(outbox.insert(), entries)
+            if erased:
+                _erase_from_outbox(connection, erased, self._cipher)
 
         # Nothing but these statements runs in the transaction, so a busy database's
         # refusal is safe to answer by running it again.
         self.database.run(commit)
-        if any(isinstance(event, PersonalDataErased) for event in events):
+        if erased:
             # What was erased must not outlive the erasure in memory either.
             self._decoded.cache_clear()
 
@@ -398,6 +500,12 @@ _DELETE_TERMS: Final = aggregate_terms.delete().where(
     aggregate_terms.c.kind == sa.bindparam("kind"), aggregate_terms.c.id == sa.bindparam("id")
 )
 _SEALED_UNDER: Final = re.compile(r'"\$sealed":"v1\.([A-Za-z0-9_-]+)\.')
+_SEALED: Final = '"$sealed":"'
+_REWRITE_EVENT: Final = (
+    outbox.update()
+    .where(outbox.c.position == sa.bindparam("at"))
+    .values(body=sa.bindparam("new_body"))
+)
 
 
 def _write(
@@ -449,13 +557,48 @@ def _write_terms(
         )
 
 
-def _outbox_row(event: DomainEvent) -> dict[str, object]:
-    body = encode(event)
+def _outbox_row(event: DomainEvent, cipher: Cipher | None) -> dict[str, object]:
+    plain = encode(event)
+    identity = _digest(plain)  # of the plain form: the same with any cipher, or none
     return {
-        "event_id": _digest(body),
+        "event_id": identity,
         "aggregate_id": str(event.aggregate_id),
         "aggregate_version": event.aggregate_version,
         "event_type": event.event_type,
         "occurred_at": utc_text(event.occurred_at),
-        "body": body,
+        "body": plain if cipher is None else _outbox_body(event, identity, cipher),
     }
+
+
+def _outbox_body(event: DomainEvent, event_id: str, cipher: Cipher | None) -> str:
+    """An event as its outbox row keeps it: personal fields sealed, bound to the row."""
+    return encode(event, cipher=cipher, record=_outbox_record(event_id))
+
+
+def _erase_from_outbox(
+    connection: Connection, aggregate_ids: Sequence[str], cipher: Cipher | None
+) -> None:
+    """Erase the personal fields of every outbox event of ``aggregate_ids``, in place.
+
+    Each changed event keeps its row: its position, its id (the digest of what was
+    committed, which consumers de-duplicate on) and whether it was published.
+    """
+    row = outbox.c
+    found = connection.execute(
+        sa.select(row.position, row.event_id, row.body)
+        .where(row.aggregate_id.in_(aggregate_ids))
+        .order_by(row.position)
+    ).all()
+    for position, identity, body in found:
+        event = outbox_event(identity, body, cipher=cipher)
+        erased = without_personal_data(event)
+        if erased is not event:
+            connection.execute(
+                _REWRITE_EVENT,
+                {"at": position, "new_body": _outbox_body(erased, identity, cipher)},
+            )
+
+
+def _sealed_under_another(body: str, cipher: Cipher) -> bool:
+    """Whether a document holds a value sealed under a key other than the current one."""
+    return any(key != cipher.current_key_id for key in _SEALED_UNDER.findall(body))

@@ -42,7 +42,9 @@ def sql_stores(database: Database, clock: Clock, *, cipher: Cipher | None = None
         database: A database with staycore's tables (``staycore db upgrade URL``).
         clock: Tells when holds and idempotency keys expire.
         cipher: Encrypts guests' personal data (names, contact details, identity
-            numbers, birthdays) in the aggregates at rest.
+            numbers, birthdays, what they and the staff wrote in reviews and service
+            requests) at rest, in the aggregates and in the outbox's events; give the
+            same to the :class:`~staycore.adapters.sql.OutboxRelay`.
 
     Example:
         See the module example.

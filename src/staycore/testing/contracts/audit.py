@@ -177,6 +177,50 @@ class AuditLogContract:
         assert head is not None
         assert (after, previous_hash) == (head.sequence, head.hash)
 
+    # -- the latest record naming one -----------------------------------------------
+
+    def test_latest_of_a_record_never_written_is_none(self, log: AuditLog) -> None:
+        """No entry names it: on an empty log, and on a log of other records."""
+        assert log.latest("order:1") is None
+        log.append(self.entry(1))
+        assert log.latest("order:2") is None
+        assert log.latest("order:") is None
+        assert log.latest("ORDER:1") is None
+
+    def test_latest_is_the_newest_of_several(self, log: AuditLog, peer: AuditLog) -> None:
+        """Of the records naming one, the one of the highest sequence, whoever wrote it."""
+        first = log.append(self.entry(1, detail="first"))
+        assert log.latest("order:1") == first
+        log.append(self.entry(1, detail="second"))
+        newest = peer.append(self.entry(1, detail="third", at=START))
+        for reader in (log, peer):
+            assert reader.latest("order:1") == newest
+        assert newest.entry.at < first.entry.at  # the sequence decides, not the instant
+
+    def test_other_records_do_not_interfere(self, log: AuditLog) -> None:
+        """Entries naming other records, before and after, leave each one's latest alone."""
+        appended = [log.append(self.entry(n % 3, detail=f"append {n}")) for n in range(9)]
+        log.append(self.entry(7, record="order:1x"))
+        log.append(self.entry(8, record="顧客:台北-001"))
+        for n in range(3):
+            latest = log.latest(f"order:{n}")
+            assert latest == [r for r in appended if r.entry.record == f"order:{n}"][-1]
+        latest = log.latest("顧客:台北-001")
+        assert latest is not None
+        assert latest.sequence == 11
+        self.assert_intact(log, 11)
+
+    @pytest.mark.parametrize("record", [None, 1, b"order:1"])
+    def test_latest_of_what_is_not_a_name_is_refused(
+        self,
+        log: AuditLog,
+        record: Any,  # noqa: ANN401 - the values refused
+    ) -> None:
+        """A record is named by text."""
+        with pytest.raises(InvalidAuditEntryError) as refused:
+            log.latest(record)
+        assert refused.value.code == "audit.invalid_entry"
+
     # -- refusals --------------------------------------------------------------------
 
     @pytest.mark.parametrize(

@@ -4,11 +4,12 @@
 * :class:`IdempotencyStoreContract`: :mod:`staycore.ports.idempotency`.
 
 The suites store :class:`GuestNote`, a tiny aggregate that also serves the examples
-of the ports. They leave whatever they write behind and use fresh ids and keys each
-time, so they run against an empty store or a shared one alike. This module needs
-pytest (the ``dev`` extra). For pytest's detailed assertion messages in the suites, call
-``pytest.register_assert_rewrite("staycore.testing.contracts")`` at the top of your
-``conftest.py``, before anything imports this module.
+of the ports; its text, and its events' text, are personal data
+(:data:`~staycore.kernel.erasure.PERSONAL`). They leave whatever they write behind and
+use fresh ids and keys each time, so they run against an empty store or a shared one
+alike. This module needs pytest (the ``dev`` extra). For pytest's detailed assertion
+messages in the suites, call ``pytest.register_assert_rewrite("staycore.testing.contracts")``
+at the top of your ``conftest.py``, before anything imports this module.
 
 Example:
     >>> import pytest
@@ -44,6 +45,7 @@ from typing import ClassVar, Self, TypeVar
 import attrs
 import pytest
 
+from staycore.kernel.erasure import ERASED, PERSONAL, PersonalDataErased
 from staycore.kernel.errors import (
     AggregateNotFoundError,
     ConcurrencyError,
@@ -99,7 +101,7 @@ class GuestNote:
     Attributes:
         id: The note's identity.
         version: 1 when written, one more for every edit.
-        text: What the note says.
+        text: What the note says: personal data, sealed at rest, erased on request.
 
     Example:
         >>> from staycore.testing.contracts import GuestNote
@@ -111,7 +113,7 @@ class GuestNote:
 
     id: NoteId
     version: int
-    text: str
+    text: str = attrs.field(metadata=PERSONAL)
 
     @classmethod
     def write(cls, text: str) -> GuestNote:
@@ -134,12 +136,31 @@ class GuestNote:
         """
         return attrs.evolve(self, version=self.version + 1, text=text)
 
+    def erase(self, *, at: dt.datetime | str) -> tuple[GuestNote, PersonalDataErased]:
+        """The note without its text, on the guest's request, and the event that says so.
+
+        Example:
+            >>> from staycore.testing.contracts import GuestNote
+            >>> erased, event = GuestNote.write("allergic to nuts").erase(
+            ...     at="2026-05-02T09:00:00Z")
+            >>> erased.text, erased.version, event.fields
+            ('erased', 2, ('text',))
+        """
+        erased = attrs.evolve(self, version=self.version + 1, text=ERASED)
+        event = PersonalDataErased(
+            aggregate_id=self.id,
+            aggregate_version=erased.version,
+            occurred_at=at,
+            fields=("text",),
+        )
+        return erased, event
+
 
 @attrs.frozen(kw_only=True)
 class _GuestNoteEvent(DomainEvent):
-    """What both note events carry: the note's text after the change."""
+    """What both note events carry: the note's text after the change (personal data)."""
 
-    text: str
+    text: str = attrs.field(metadata=PERSONAL)
 
     @classmethod
     def of(cls, note: GuestNote, occurred_at: dt.datetime | str) -> Self:
@@ -574,6 +595,41 @@ class UnitOfWorkContract:
         winner = _only_winner(_race(self.racers, add), DuplicateAggregateError)
         assert _stored(uow_factory, note_id) == notes[winner]
         assert list(committed_events()[before:]) == [GuestNoteWritten.of(notes[winner], _AT)]
+
+    def test_after_an_erasure_no_event_in_the_outbox_holds_the_erased_text(
+        self, uow_factory: UnitOfWorkFactory, committed_events: CommittedEvents
+    ) -> None:
+        """A commit recording PersonalDataErased erases the aggregate's events in the outbox.
+
+        Every earlier event of the erased aggregate, published or not, loses its personal
+        fields (as :func:`~staycore.kernel.erasure.without_personal_data` erases them) in
+        the same commit, and keeps its place; other aggregates' events are untouched.
+        """
+        secret = f"allergic to penicillin, room {uuid.uuid4().hex}"
+        note, other = GuestNote.write(secret), GuestNote.write(f"not erased {uuid.uuid4().hex}")
+        edited = note.edit(f"{secret}, and to nuts")
+        _add(uow_factory, note, GuestNoteWritten.of(note, _AT))
+        _add(uow_factory, other, GuestNoteWritten.of(other, _AT))
+        _save(uow_factory, edited, 1, GuestNoteEdited.of(edited, _AT))
+        before = list(committed_events())
+        assert any(secret in repr(event) for event in before)
+        erased, erasure = edited.erase(at=_AT)
+        _save(uow_factory, erased, 2, erasure)
+        after = list(committed_events())
+        assert [secret in repr(event) for event in after] == [False] * len(after), (
+            "events of an erased aggregate still hold its personal data in the outbox"
+        )
+        place = [(e.event_type, e.aggregate_id, e.aggregate_version) for e in before]
+        assert [(e.event_type, e.aggregate_id, e.aggregate_version) for e in after] == [
+            *place,
+            ("PersonalDataErased", note.id, 3),
+        ]
+        texts = [
+            e.text for e in after if isinstance(e, _GuestNoteEvent) and e.aggregate_id == note.id
+        ]
+        assert texts == [ERASED, ERASED]
+        assert GuestNoteWritten.of(other, _AT) in after
+        assert _stored(uow_factory, note.id) == erased
 
 
 # -- idempotency ------------------------------------------------------------------------

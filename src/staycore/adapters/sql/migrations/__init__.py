@@ -87,7 +87,7 @@ def head_revision() -> str:
     Example:
         >>> from staycore.adapters.sql.migrations import head_revision
         >>> head_revision()
-        '0003'
+        '0005'
     """
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None, "staycore ships at least one migration"  # noqa: S101
