@@ -158,6 +158,12 @@ class NotConfiguredError(StaycoreError):
 class Application:
     """Every use case of staycore over one set of stores, built by :func:`bootstrap`.
 
+    The groups follow the bounded contexts. The catalogue is kept with what it sells:
+    unit types and units by :attr:`availability`, resources and services by
+    :attr:`appointments`. The CRM is :attr:`service_desk`, :attr:`reviews`,
+    :attr:`guest_data` and the customer profiles of :attr:`loyalty`; :attr:`analytics`
+    reads them all.
+
     Attributes:
         availability: The catalogue of unit types and their nightly calendars,
             restrictions, holds, search and channel feeds.
