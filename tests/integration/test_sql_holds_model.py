@@ -3,7 +3,9 @@
 Hypothesis state machines drive a memory store and a SQL store (SQLite) side by side with
 the same random operations on one clock, and compare every outcome: the hold returned,
 or the error raised. At a settling step both sweep their due holds, and then every count,
-hold, block and unit must be the same in both.
+hold, block and unit must be the same in both. The sequences they found are replayed at
+the end as plain tests, on SQLite and on PostgreSQL, so that they never depend on
+Hypothesis's local example database.
 
 One difference is allowed between settling steps: the memory store expires every due
 hold of the store before a reservation, and keeps them expired when the reservation is
@@ -32,7 +34,7 @@ from staycore.adapters.memory import (
     MemoryInventoryStore,
     MemoryStockStore,
 )
-from staycore.adapters.sql import SqlStore
+from staycore.adapters.sql import Database, SqlStore
 from staycore.adapters.sql.appointments import SqlAppointmentStore
 from staycore.adapters.sql.inventory import SqlInventoryStore
 from staycore.adapters.sql.stock import SqlStockStore
@@ -89,10 +91,10 @@ class HoldKeepersMachine(RuleBasedStateMachine):
     memory: Any
     sql: Any
 
-    def __init__(self) -> None:
+    def __init__(self, database: Database | None = None) -> None:
         super().__init__()
         self.clock = FrozenClock("2026-06-01T09:00:00Z")
-        self.database = SqlStore.create("sqlite://").database
+        self.database = SqlStore.create("sqlite://").database if database is None else database
         self.hold_ids: list[HoldId] = []
 
     def same(self, call: Callable[[Any], object]) -> Outcome:
@@ -189,8 +191,8 @@ def _stay(first: int, nights: int) -> Stay:
 class InventoryMachine(HoldKeepersMachine):
     """The inventory store: two unit types, units, blocks, holds and their moves."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, database: Database | None = None) -> None:
+        super().__init__(database)
         self.memory = MemoryInventoryStore(self.clock)
         self.sql = SqlInventoryStore(self.database, self.clock)
         self.unit_types = [UnitTypeId.new(), UnitTypeId.new()]
@@ -270,6 +272,17 @@ class InventoryMachine(HoldKeepersMachine):
         self.settle()  # a lapsed hold in the unit: only a sweep says when it leaves
         self.same(lambda store: store.block(block))
         self.block_ids.append(block.id)
+
+    @rule(
+        kind=st.integers(0, 1),
+        first=st.integers(0, len(NIGHTS) - 3),
+        nights=st.integers(1, 3),
+        capacity=st.integers(0, 3),
+    )
+    def set_capacity(self, kind: int, first: int, nights: int, capacity: int) -> None:
+        """Change the rooms that exist; below what is taken, the night owes rooms."""
+        selection = NightSelection.of(_stay(first, nights))
+        self.same(lambda store: store.set_capacity(self.unit_types[kind], selection, capacity))
 
     @precondition(lambda self: self.block_ids)
     @rule(pick=st.integers(0, 99))
@@ -409,3 +422,96 @@ StockMachine.TestCase.settings = _SETTINGS
 TestInventoryAgainstMemory = InventoryMachine.TestCase
 TestAppointmentsAgainstMemory = AppointmentMachine.TestCase
 TestStockAgainstMemory = StockMachine.TestCase
+
+
+# -- the sequences the machines found, replayed on both databases -------------------------
+
+
+def test_a_replacement_cannot_take_a_room_the_night_owes(database: Database) -> None:
+    """Found by the inventory machine: a replacement on a night blocks have overfilled.
+
+    Capacity 2 on night 0: one room is held, then units A and B go out of order. Blocks
+    are taken even when nothing is left, so the night owes a room (2 - 1 - 2 = -1).
+    Replacing the hold by the same night gives its room back first, and that room pays
+    the debt: 2 - 0 - 2 = 0 rooms are left, so the replacement is refused, and the old
+    hold stays. (The memory store once added the room to the availability clamped at
+    zero, 0 + 1, and sold the room a second time.)
+    """
+    state = InventoryMachine(database)
+    state.every_hold_is_the_same_but_for_lazy_expiry()
+    state.reserve(first=0, kind=0, minutes=1, nights=1, rooms=1)
+    state.every_hold_is_the_same_but_for_lazy_expiry()
+    state.block(first=0, kind=0, nights=1, unit=0)
+    state.every_hold_is_the_same_but_for_lazy_expiry()
+    state.block(first=0, kind=0, nights=1, unit=1)
+    state.every_hold_is_the_same_but_for_lazy_expiry()
+    state.replace(first=0, kind=0, nights=1, pick=0, rooms=1)
+    state.every_hold_is_the_same_but_for_lazy_expiry()
+    state.settle()
+
+    old, new = state.hold_ids
+    night, unit_type = _stay(0, 1), state.unit_types[0]
+    for store in (state.memory, state.sql):
+        assert store.hold(old).status is HoldStatus.HELD
+        assert outcome(lambda: store.hold(new)) == ("raised", "availability.hold_not_found")  # noqa: B023
+        counts = store.counts(unit_type, night)
+        assert [(c.held, c.blocked, c.available) for c in counts] == [(1, 2, 0)]
+    state.teardown()
+
+
+def test_a_night_that_owes_rooms_sells_nothing_more_but_its_own_rooms_move(
+    database: Database,
+) -> None:
+    """The same rule through the rest of the family, on both stores, step by step.
+
+    A new reservation and a confirmed hold's replacement are refused on a night that
+    owes rooms; a block is taken when the night is full; a two-room hold on such a night
+    may shrink to what its own rooms pay for once the debt is paid; a cut in capacity
+    owes rooms like a block; releasing an assigned hold frees its unit.
+    """
+    state = InventoryMachine(database)
+    # Night 0 of type 0: one held room, A and B out of order; nothing more is sold.
+    state.reserve(first=0, kind=0, minutes=30, nights=1, rooms=1)
+    state.block(first=0, kind=0, nights=1, unit=0)
+    state.block(first=0, kind=0, nights=1, unit=1)
+    state.reserve(first=0, kind=0, minutes=30, nights=1, rooms=1)
+    state.replace(first=0, kind=1, nights=1, pick=0, rooms=1)  # to the other type: fits
+    # Nights 3 and 4: two held rooms (the house is full), then a block: 2 - 2 - 1 = -1.
+    state.reserve(first=3, kind=0, minutes=30, nights=2, rooms=2)
+    state.block(first=3, kind=0, nights=2, unit=-1)
+    state.replace(first=3, kind=0, nights=2, pick=3, rooms=2)  # 2 - 0 - 1 = 1: not 2
+    state.replace(first=3, kind=0, nights=2, pick=3, rooms=1)  # but 1
+    # Night 7: a confirmed guest assigned to C; A and B go out of order; they stay put.
+    state.reserve(first=7, kind=0, minutes=30, nights=1, rooms=1)
+    state.assign(pick=6, first=2, count=1)
+    state.change_a_hold(pick=6, action="confirm")
+    state.block(first=7, kind=0, nights=1, unit=0)
+    state.block(first=7, kind=0, nights=1, unit=1)
+    state.replace(first=7, kind=0, nights=1, pick=6, rooms=1)
+    state.release(pick=6)
+    # Night 9: a cut in capacity below what is held owes rooms like a block.
+    state.reserve(first=9, kind=1, minutes=30, nights=1, rooms=2)
+    state.set_capacity(kind=1, first=9, nights=1, capacity=1)
+    state.replace(first=9, kind=1, nights=1, pick=8, rooms=2)
+    state.replace(first=9, kind=1, nights=1, pick=8, rooms=1)
+    state.settle()
+
+    def status(pick: int) -> object:
+        return outcome(lambda: state.memory.hold(state.hold_ids[pick]).status)
+
+    assert [status(pick) for pick in range(len(state.hold_ids))] == [
+        ("returned", HoldStatus.RELEASED),  # replaced by the other unit type's room
+        ("raised", "availability.hold_not_found"),  # refused: night 0 owed a room
+        ("returned", HoldStatus.HELD),
+        ("returned", HoldStatus.RELEASED),  # shrunk to one room
+        ("raised", "availability.hold_not_found"),  # two rooms: refused
+        ("returned", HoldStatus.HELD),
+        ("returned", HoldStatus.RELEASED),  # the confirmed guest, released in the end
+        ("raised", "availability.hold_not_found"),  # its replacement: refused
+        ("returned", HoldStatus.RELEASED),
+        ("raised", "availability.hold_not_found"),
+        ("returned", HoldStatus.HELD),
+    ]
+    free = state.sql.rack(state.unit_types[0], _stay(7, 1)).free(_stay(7, 1))
+    assert [unit.name for unit in free] == ["C"]
+    state.teardown()

@@ -218,20 +218,56 @@ class InventoryCalendar:
             )
         ]
 
-    def shortfalls(self, stay: Stay, rooms: int) -> tuple[Shortfall, ...]:
+    def shortfalls(
+        self,
+        stay: Stay,
+        rooms: int,
+        *,
+        giving_back: Iterable[tuple[Stay, int, Count]] = (),
+    ) -> tuple[Shortfall, ...]:
         """Every night of ``stay`` with fewer than ``rooms`` available; empty if it fits.
+
+        Args:
+            stay: The nights wanted.
+            rooms: The rooms wanted each night.
+            giving_back: Rooms to judge the stay without, as ``(nights, rooms, count)``:
+                the live hold a replacement releases (its nights, rooms, and
+                :attr:`Count.HELD` or :attr:`Count.SOLD`). The stay is judged exactly
+                as if :meth:`give_back` had been called with each first; nothing
+                changes.
 
         Raises:
             NightOutsideCalendarError: The stay reaches outside the horizon.
-            InvalidCapacityError: ``rooms`` is below 1.
+            InvalidCapacityError: ``rooms`` is below 1, or a count holds fewer rooms
+                than ``giving_back`` gives back from it.
+
+        Example:
+            Rooms given back are added to what a night has *before* it is clamped at
+            zero. Continuing the module example above (3 rooms, 2 held on 10 and 11
+            July): a pipe bursts and two rooms are out of order on 10 July, the free
+            one and one of the held ones. The night owes a room (3 - 2 - 2 = -1; it
+            shows 0 available). The guest holding two rooms asks to keep one: with
+            their two given back, 3 - 0 - 2 = 1 room is left, so one fits, two do not:
+
+            >>> night = Stay.parse("2026-07-10/2026-07-11")
+            >>> deluxe.take(night, 2, Count.BLOCKED)
+            >>> deluxe.available(night.check_in)
+            0
+            >>> theirs = [(stay, 2, Count.HELD)]
+            >>> deluxe.shortfalls(night, 1, giving_back=theirs)
+            ()
+            >>> [(s.wanted, s.available) for s in deluxe.shortfalls(night, 2, giving_back=theirs)]
+            [(2, 1)]
+            >>> deluxe.give_back(night, 2, Count.BLOCKED)  # repaired
         """
         wanted = _count(rooms, "rooms wanted")
         if wanted < 1:
             msg = "a stay takes at least 1 room"
             raise InvalidCapacityError(msg)
+        judged = self._without(stay, giving_back)
         return tuple(
             Shortfall(night, wanted, left)
-            for night, left in zip(stay, self.availability(stay), strict=True)
+            for night, left in zip(stay, judged.availability(stay), strict=True)
             if left < wanted
         )
 
@@ -371,6 +407,35 @@ class InventoryCalendar:
         self._offset(stay.check_in)
         self._offset(stay.last_night)
         return (stay.check_in - self.horizon.check_in).days
+
+    def _without(
+        self, stay: Stay, giving_back: Iterable[tuple[Stay, int, Count]]
+    ) -> InventoryCalendar:
+        """The counts of ``stay`` with ``giving_back`` given back: this calendar, or a copy.
+
+        This is where a replacement is decided, for every store: a hold's rooms are
+        given back to the *counts*, and only then is the night's availability clamped
+        at zero. A night can owe rooms: blocks are taken even when nothing is left, and
+        capacity can be cut below what is sold, and the sales and holds then stand.
+        The rooms a replaced hold frees first pay that debt (``capacity 2, held 1,
+        blocked 2`` leaves ``2 - 0 - 2 = 0`` once the hold is given back, not
+        ``max(0, -1) + 1 = 1``); a replacement is a new hold, and a night that owes
+        rooms sells nothing more, to anyone. The SQL store reaches the same answer by
+        releasing the old hold in its transaction and judging the request on the
+        counts that leaves.
+        """
+        freed = tuple(giving_back)
+        if not freed:
+            return self
+        self._span(stay)  # refuses a stay outside the horizon, before the copy hides it
+        judged = self.window(stay)
+        for nights, rooms, count in freed:
+            overlap = nights.overlap(stay)
+            if overlap is None:
+                _count(rooms, "rooms")
+                continue
+            judged.give_back(overlap, rooms, count)  # refuses more than the count has
+        return judged
 
     def _set(self, name: str, nights: NightSelection, value: int) -> None:
         offsets = self._offsets(nights)  # all checked before anything changes

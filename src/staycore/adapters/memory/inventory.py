@@ -36,7 +36,6 @@ Example:
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Sequence
 
@@ -196,11 +195,15 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
                 msg = f"hold {hold_id} is {old.status.value}: there is nothing to replace"
                 raise HoldNotActiveError(msg)
             calendar = self._calendar(request.unit_type)
-            counted = (
-                attrs.evolve(s, available=s.available + _given_back(old, request, s.night))
-                for s in calendar.shortfalls(request.stay, request.rooms)
+            # The calendar decides, as if the old hold were given back first: its rooms
+            # pay what a night owes (blocks taken when nothing was left) before anything
+            # is left for the request. The SQL store releases the old hold, then judges.
+            giving_back = (
+                [(old.stay, old.rooms, _COUNT_OF[old.status])]
+                if old.unit_type == request.unit_type
+                else []
             )
-            shortfalls = tuple(s for s in counted if s.available < s.wanted)
+            shortfalls = calendar.shortfalls(request.stay, request.rooms, giving_back=giving_back)
             if shortfalls:
                 raise NotAvailableError(request.unit_type, shortfalls)
             self._holds.release(hold_id)
@@ -273,8 +276,3 @@ class MemoryInventoryStore(HoldKeeping[StayHold, StayHoldRequest]):
             f"MemoryInventoryStore(calendars={len(self._calendars)}, "
             f"holds={len(self._holds)}, blocks={len(self._blocks)})"
         )
-
-
-def _given_back(old: StayHold, request: StayHoldRequest, night: dt.date) -> int:
-    """The rooms the replaced hold frees on ``night`` for ``request``."""
-    return old.rooms if old.unit_type == request.unit_type and night in old.stay else 0

@@ -545,6 +545,11 @@ class SqlInventoryStore(SqlHoldKeeping[StayHold, StayHoldRequest]):
                 msg = f"hold {hold_id} is {old.status.value}: there is nothing to replace"
                 return HoldNotActiveError(msg)
             _lock_nights(connection, [(old.unit_type, old.stay), (unit_type, stay)])
+            # Give the old hold's rooms back to the counts, then judge the request on what
+            # that leaves (the rule of InventoryCalendar.shortfalls(giving_back=...), which
+            # the memory store asks): on a night that owes rooms (blocks taken when none
+            # were left) they pay the debt before anything is left for the request. A
+            # refusal rolls the release back with the rest.
             self._holds.change(connection, old, HoldAction.RELEASE)
             new = request.to_hold()
             if old.status is HoldStatus.CONFIRMED:
