@@ -266,6 +266,12 @@ def test_every_change_records_its_edge_and_moves_the_version() -> None:
     assert held.expires_at == NOW.add(minutes=15)
 
 
+def test_the_payment_term_runs_from_the_hold_not_from_the_placing() -> None:
+    # A hold at the placing's instant keeps the term placing set; a later one starts anew.
+    held, _ = placed().hold(at=NOW.add(minutes=5))
+    assert held.expires_at == NOW.add(minutes=20)
+
+
 def test_guards_refuse_what_the_facts_do_not_allow() -> None:
     held, _ = placed().hold(at=NOW)
     with pytest.raises(GuardRejectedError):
