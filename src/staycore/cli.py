@@ -186,14 +186,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         print(f"staycore {__version__}")
         return 0
-    if args.command == "demo":
-        return _run_demo(args)
-    runs = {"quote": _run_quote, "churn": _run_churn, "db": _run_db, "kpi": _run_kpi}
+    runs = {
+        "demo": _run_demo,
+        "quote": _run_quote,
+        "churn": _run_churn,
+        "db": _run_db,
+        "kpi": _run_kpi,
+    }
     run = runs.get(args.command)
     if run is None:
         parser.print_help(sys.stderr)
         return 2
-    return run(args)
+    try:
+        status = run(args)
+        sys.stdout.flush()  # a reader gone away shows here, not as Python exits
+    except BrokenPipeError:
+        # The reader went away (`staycore kpi FILE | head`): stop quietly, as Unix tools
+        # do, and keep Python from complaining again when it flushes at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return status
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -239,19 +251,12 @@ def _demo(out: TextIO, *, store: str, seed: int) -> None:
 
 
 def _tell(story: Callable[[TextIO], None], *, where: Path | None) -> int:
-    """Write ``story`` to standard output; stop quietly if the reader goes away."""
-    try:
-        story(sys.stdout)
-        if where is None:
-            print("\n(in memory: install staycore[sql] to keep the demo in a SQLite file)")
-        else:
-            print(f"\nThe demo's database: {where} (staycore kpi {where} reads it again)")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader went away (`staycore demo | head`): stop quietly, as Unix tools do,
-        # and keep Python from complaining again when it flushes at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    """Write ``story`` to standard output, then where its database is."""
+    story(sys.stdout)
+    if where is None:
+        print("\n(in memory: install staycore[sql] to keep the demo in a SQLite file)")
+    else:
+        print(f"\nThe demo's database: {where} (staycore kpi {where} reads it again)")
     return 0
 
 

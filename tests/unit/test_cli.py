@@ -189,6 +189,22 @@ def test_demo_stops_quietly_when_its_reader_goes_away() -> None:
     assert "Traceback" not in errors
 
 
+def test_every_command_stops_quietly_when_its_reader_goes_away(
+    demo_run: tuple[Path, str, str],
+) -> None:
+    script = shutil.which("staycore") or f"{sys.prefix}/bin/staycore"
+    kpi = subprocess.Popen(  # noqa: S603 - our own installed console script
+        [script, "kpi", str(demo_run[0])], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert kpi.stdout is not None
+    assert kpi.stderr is not None
+    kpi.stdout.close()  # `staycore kpi FILE | head -0`
+    with kpi.stderr:
+        errors = kpi.stderr.read().decode()
+    assert kpi.wait(timeout=60) == 1
+    assert "Traceback" not in errors
+
+
 # -- staycore quote ----------------------------------------------------------------------
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
