@@ -37,7 +37,7 @@ from typing import TypeGuard, TypeVar
 from staycore.kernel.errors import StaycoreError
 from staycore.kernel.ids import Identifier
 
-__all__ = ["InvalidArgumentError", "expect", "expect_each"]
+__all__ = ["InvalidArgumentError", "expect", "expect_each", "expect_optional"]
 
 T = TypeVar("T")
 
@@ -115,6 +115,42 @@ def expect(
     except _WrongKindError:
         wanted = what or _a(kind.__name__)
         raise error(_message(name, wanted, example, _shown(value))) from None
+
+
+def expect_optional(
+    value: object,
+    kind: type[T],
+    *,
+    name: str,
+    example: str = "",
+    what: str = "",
+    error: type[StaycoreError] = InvalidArgumentError,
+) -> T | None:
+    """Return ``None`` for an argument left out, else what :func:`expect` makes of it.
+
+    For an argument whose ``None`` means "the default" (what is due now, the whole
+    horizon); say so in ``example``.
+
+    Raises:
+        InvalidArgumentError: ``value`` is neither ``None`` nor a ``kind`` (or ``error``,
+            if given).
+
+    Example:
+        >>> from staycore.app.arguments import expect_optional
+        >>> from staycore.kernel.money import Money
+        >>> expect_optional(None, Money, name="Orders.pay: amount") is None
+        True
+        >>> expect_optional("50", Money, name="Orders.pay: amount",
+        ...                 example="Money.of('50.00', 'EUR'), or None for what is due now")
+        Traceback (most recent call last):
+        ...
+        staycore.app.arguments.InvalidArgumentError: [app.invalid_argument]
+        Orders.pay: amount must be a Money such as Money.of('50.00', 'EUR'), or None for
+        what is due now, got '50'
+    """
+    if value is None:
+        return None
+    return expect(value, kind, name=name, example=example, what=what, error=error)
 
 
 def expect_each(

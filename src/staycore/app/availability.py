@@ -61,7 +61,7 @@ from collections.abc import Callable, Collection, Sequence
 
 import pendulum
 
-from staycore.app.arguments import expect, expect_each
+from staycore.app.arguments import expect, expect_each, expect_optional
 from staycore.availability.blocks import Block
 from staycore.availability.external import (
     ExportEntry,
@@ -300,13 +300,12 @@ class Availability:
 
         Call it when another process changed the stores.
         """
-        if nights is not None:
-            nights = expect(
-                nights,
-                Stay,
-                name="Availability.resync: nights",
-                example=f"{_STAY}, or None for the search horizon",
-            )
+        nights = expect_optional(
+            nights,
+            Stay,
+            name="Availability.resync: nights",
+            example=f"{_STAY}, or None for the search horizon",
+        )
         self._sync(unit_type, nights or self.index.horizon)
 
     # -- channel feeds ---------------------------------------------------------------

@@ -41,7 +41,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from staycore.app.arguments import expect, expect_each
+from staycore.app.arguments import expect, expect_each, expect_optional
 from staycore.app.order_holds import OrderHold, OrderHolds
 from staycore.app.pricing import Pricing
 from staycore.app.undo import undo
@@ -488,13 +488,12 @@ class Orders:
             InvalidArgumentError: ``amount`` is neither ``None`` nor
                 :class:`~staycore.kernel.money.Money`.
         """
-        if amount is not None:
-            amount = expect(
-                amount,
-                Money,
-                name="Orders.pay: amount",
-                example="Money.of('50.00', 'EUR'), or None for what is due now",
-            )
+        amount = expect_optional(
+            amount,
+            Money,
+            name="Orders.pay: amount",
+            example="Money.of('50.00', 'EUR'), or None for what is due now",
+        )
         fingerprint = ("pay", order_id, method, amount, capture)
         outcome: list[PaymentOutcome] = []
 
@@ -548,13 +547,12 @@ class Orders:
             InvalidArgumentError: ``amount`` is neither ``None`` nor
                 :class:`~staycore.kernel.money.Money`.
         """
-        if amount is not None:
-            amount = expect(
-                amount,
-                Money,
-                name="Orders.capture: amount",
-                example="Money.of('50.00', 'EUR'), or None for what is owed",
-            )
+        amount = expect_optional(
+            amount,
+            Money,
+            name="Orders.capture: amount",
+            example="Money.of('50.00', 'EUR'), or None for what is owed",
+        )
         outcome: list[PaymentOutcome] = []
 
         def run() -> Order:
