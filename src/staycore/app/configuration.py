@@ -61,7 +61,6 @@ Example:
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Mapping
 from typing import Final
 
@@ -73,6 +72,7 @@ from staycore.kernel.audit import (
     AuditRecord,
     InvalidAuditEntryError,
     digest_of,
+    is_name,
 )
 from staycore.kernel.events import InvalidEventError, JSONValue, plain_value
 from staycore.kernel.time import Clock
@@ -91,9 +91,6 @@ CONFIGURATION_CHANGED: Final = "configuration.changed"
 time, or changed."""
 
 _PREFIX: Final = "configuration:"
-# What no audit record name may hold (as AuditEntry checks): control characters, and
-# lone surrogates, which are not UTF-8.
-_NOT_IN_NAMES: Final = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def configuration_record(name: str) -> str:
@@ -120,12 +117,7 @@ def configuration_record(name: str) -> str:
         ...
         staycore.kernel.audit.InvalidAuditEntryError: [audit.invalid_entry] ...
     """
-    if (
-        not isinstance(name, str)
-        or not name.strip()
-        or len(_PREFIX) + len(name) > MAX_NAME_LENGTH
-        or _NOT_IN_NAMES.search(name)
-    ):
+    if not isinstance(name, str) or not name.strip() or not is_name(f"{_PREFIX}{name}"):
         msg = (
             "a configuration's name is non-blank text of at most "
             f"{MAX_NAME_LENGTH - len(_PREFIX)} characters without control characters, "
@@ -159,7 +151,7 @@ def rule_set_name(version: str) -> str:
         msg = f"a rule set's version is text, such as '2026-11'; got {version!r}"
         raise InvalidAuditEntryError(msg)
     name = f"rule_set:{version}"
-    if len(_PREFIX) + len(name) > MAX_NAME_LENGTH or _NOT_IN_NAMES.search(name):
+    if not is_name(f"{_PREFIX}{name}"):
         return f"rule_set:sha256:{digest_of(version)}"
     return name
 

@@ -93,6 +93,7 @@ __all__ = [
     "check_page",
     "check_record",
     "digest_of",
+    "is_name",
     "verify_chain",
 ]
 
@@ -215,13 +216,27 @@ def _utc(value: dt.datetime) -> pendulum.DateTime:
     return instant if instant.tzinfo is _UTC else instant.in_tz(_UTC)
 
 
+def is_name(value: object) -> bool:
+    r"""Whether ``value`` can name an entry's actor, action or record.
+
+    Non-blank text of at most :data:`MAX_NAME_LENGTH` characters, with no control
+    character and no lone surrogate.
+
+    Example:
+        >>> from staycore.kernel.audit import is_name
+        >>> is_name("configuration:access_policy"), is_name("two\nlines"), is_name(" ")
+        (True, False, False)
+    """
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value) <= MAX_NAME_LENGTH
+        and not _NOT_IN_NAMES.search(value)
+    )
+
+
 def _check_name(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if (
-        not isinstance(value, str)
-        or not value.strip()
-        or len(value) > MAX_NAME_LENGTH
-        or _NOT_IN_NAMES.search(value)
-    ):
+    if not is_name(value):
         msg = (
             f"an audit entry's {attribute.name} is non-blank text of at most "
             f"{MAX_NAME_LENGTH} characters without control characters, got {value!r}"

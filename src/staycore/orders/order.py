@@ -383,9 +383,7 @@ class Order:
                 for derived in _FROM_LINES:
                     fields.pop(derived, None)
         fields["version"] = self.version + versions
-        changed = _new(Order)  # as _made does: inline, on every transition
-        _set(changed, "__dict__", fields)
-        return changed
+        return _made(fields)
 
     def _fire(
         self,
