@@ -69,11 +69,12 @@ __all__ = [
 DEFAULT_SEED: Final = 2026
 """The seed ``staycore demo`` draws its guests with unless given ``--seed``."""
 
-DEFAULT_GUESTS: Final = 300
+DEFAULT_GUESTS: Final = 250
 """How many guests ``staycore demo`` draws: a few hundred, as many as a year on SQLite
-runs for in about ten seconds through the use cases. An order costs some 30 ms there
-over its life (the use cases' own reads and writes, the sweeper reading it each day it
-is open, the loyalty reactions), and these guests place about 330."""
+runs for in about ten seconds through the use cases, leaving the whole demo room under
+fifteen on a busy machine. An order costs some 30 ms there over its life (the use cases'
+own reads and writes, the sweeper reading it each day it is open, the loyalty
+reactions), and these guests place about 295."""
 
 WATCHED: Final = 10
 """How many guests the churn watch list shows."""
